@@ -1,0 +1,4 @@
+package org.sagaengine.inventory.api;
+
+public record ProductRestocked(String productId, int quantity) {
+}

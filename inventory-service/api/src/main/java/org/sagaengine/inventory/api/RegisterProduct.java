@@ -1,0 +1,6 @@
+package org.sagaengine.inventory.api;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record RegisterProduct(@TargetAggregateIdentifier String productId, String name, int initialQuantity) {
+}

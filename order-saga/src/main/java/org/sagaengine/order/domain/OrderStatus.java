@@ -1,0 +1,3 @@
+package org.sagaengine.order.domain;
+
+public enum OrderStatus { PENDING, CONFIRMED, REJECTED }

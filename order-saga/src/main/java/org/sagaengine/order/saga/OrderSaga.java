@@ -1,0 +1,344 @@
+package org.sagaengine.order.saga;
+
+import static org.axonframework.eventhandling.GenericEventMessage.asEventMessage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.modelling.saga.EndSaga;
+import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.modelling.saga.StartSaga;
+import org.axonframework.spring.stereotype.Saga;
+import org.sagaengine.inventory.api.CommitStock;
+import org.sagaengine.inventory.api.ReleaseStock;
+import org.sagaengine.inventory.api.ReserveStock;
+import org.sagaengine.inventory.api.StockCommitted;
+import org.sagaengine.inventory.api.StockReleased;
+import org.sagaengine.inventory.api.StockReservationRejected;
+import org.sagaengine.inventory.api.StockReserved;
+import org.sagaengine.order.api.ConfirmOrder;
+import org.sagaengine.order.api.OrderCancellationRequested;
+import org.sagaengine.order.api.OrderConfirmed;
+import org.sagaengine.order.api.OrderLine;
+import org.sagaengine.order.api.OrderPlaced;
+import org.sagaengine.order.api.OrderRejected;
+import org.sagaengine.order.api.RejectOrder;
+import org.sagaengine.payment.api.ChargePayment;
+import org.sagaengine.payment.api.PaymentCharged;
+import org.sagaengine.payment.api.PaymentDeclined;
+import org.sagaengine.payment.api.PaymentRefunded;
+import org.sagaengine.payment.api.RefundPayment;
+import org.sagaengine.platform.CommandGatewayConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Carries one order across inventory and payment: reserve every line, charge the account, commit every line, confirm.
+ * <p>
+ * Until the payment is charged, any refusal, timeout or cancellation is compensated in reverse: every line is released
+ * and the payment refunded, and the order is rejected only when each participant has acknowledged its compensation.
+ * Releases and refunds are sent for every step that was asked for, answered or not: the participants treat them as
+ * closing the order, so a reservation or charge that arrives after its compensation has no effect. Once the payment
+ * is charged, the saga only goes forward, sending what is missing again until it is acknowledged.
+ */
+@Saga
+public class OrderSaga {
+
+    static final String STOCK_RESERVATION_DEADLINE = "stock-reservation-deadline";
+    static final String PAYMENT_DEADLINE = "payment-deadline";
+    static final String COMMIT_RETRY = "commit-retry";
+    static final String COMPENSATION_RETRY = "compensation-retry";
+
+    static final String REASON_TIMEOUT = "timeout";
+    static final String REASON_CANCELLED = "cancelled";
+
+    private static final Logger log = LoggerFactory.getLogger(OrderSaga.class);
+
+    @Autowired
+    private transient CommandGateway commands;
+    @Autowired
+    private transient DeadlineManager deadlines;
+    @Autowired
+    private transient EventBus eventBus;
+    @Autowired
+    private transient SagaProgress progress;
+    @Autowired
+    private transient SagaTimeouts timeouts;
+
+    private String orderId;
+    private String accountId;
+    private String currency;
+    private long totalAmount;
+    private List<OrderLine> lines = new ArrayList<>();
+    private SagaStep step;
+    private String rejectionReason;
+    private Set<String> reservedProducts = new LinkedHashSet<>();
+    private Set<String> rejectedProducts = new LinkedHashSet<>();
+    private Set<String> committedProducts = new LinkedHashSet<>();
+    private Set<String> releasesAwaited = new LinkedHashSet<>();
+    private boolean chargeRequested;
+    private boolean chargeDeclined;
+    private boolean refundAwaited;
+
+    // ---- the happy path ----
+
+    @StartSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(OrderPlaced event) {
+        orderId = event.orderId();
+        accountId = event.accountId();
+        currency = event.currency();
+        totalAmount = event.totalAmount();
+        lines = new ArrayList<>(event.lines());
+        enter(SagaStep.RESERVING_STOCK, lines.size() + " line(s)");
+        deadlines.schedule(timeouts.stepTimeout(), STOCK_RESERVATION_DEADLINE);
+        lines.forEach(line -> send(new ReserveStock(line.productId(), orderId, line.quantity()), line.productId()));
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(StockReserved event) {
+        reservedProducts.add(event.productId());
+        if (step == SagaStep.COMPENSATING && releasesAwaited.contains(event.productId())) {
+            // A late reservation: the release sent before it will undo it; say so again in case that one was lost.
+            send(new ReleaseStock(event.productId(), orderId), event.productId());
+            return;
+        }
+        if (step == SagaStep.RESERVING_STOCK && reservedProducts.size() == lines.size()) {
+            deadlines.cancelAllWithinScope(STOCK_RESERVATION_DEADLINE);
+            enter(SagaStep.CHARGING_PAYMENT, totalAmount + " " + currency);
+            deadlines.schedule(timeouts.stepTimeout(), PAYMENT_DEADLINE);
+            chargeRequested = true;
+            send(new ChargePayment(accountId, orderId, totalAmount, currency), accountId);
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(PaymentCharged event) {
+        if (step == SagaStep.CHARGING_PAYMENT) {
+            deadlines.cancelAllWithinScope(PAYMENT_DEADLINE);
+            enter(SagaStep.COMMITTING_STOCK, lines.size() + " line(s)");
+            deadlines.schedule(timeouts.retryInterval(), COMMIT_RETRY);
+            sendMissingCommits();
+        } else if (step == SagaStep.COMPENSATING && !refundAwaited) {
+            refundAwaited = true;
+            send(new RefundPayment(accountId, orderId), accountId);
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(StockCommitted event) {
+        committedProducts.add(event.productId());
+        if (step == SagaStep.COMMITTING_STOCK && committedProducts.size() == lines.size()) {
+            enter(SagaStep.CONFIRMING_ORDER, null);
+            send(new ConfirmOrder(orderId), orderId);
+        }
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(OrderConfirmed event) {
+        deadlines.cancelAllWithinScope(COMMIT_RETRY);
+        enter(SagaStep.CONFIRMED, null);
+    }
+
+    // ---- what makes the saga compensate ----
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(StockReservationRejected event) {
+        rejectedProducts.add(event.productId());
+        if (step == SagaStep.RESERVING_STOCK) {
+            compensate("out of stock: " + event.productId());
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(PaymentDeclined event) {
+        chargeDeclined = true;
+        if (step == SagaStep.CHARGING_PAYMENT) {
+            compensate("payment declined: " + event.reason());
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(OrderCancellationRequested event) {
+        if (step.canCompensate()) {
+            compensate(REASON_CANCELLED);
+        } else {
+            log.info("Order {} asked to be cancelled at step {}: too late, the payment is charged", orderId, step);
+        }
+    }
+
+    /**
+     * A refused reservation or charge held nothing, like a rejection; a refused release or refund has nothing to give
+     * back. A failure that may not have reached the participant is left to the step's deadline or retry.
+     */
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(ParticipantCommandFailed event) {
+        if (event.refused()) {
+            switch (event.command()) {
+                case "ReserveStock" -> rejectedProducts.add(event.target());
+                case "ChargePayment" -> chargeDeclined = true;
+                case "ReleaseStock" -> releasesAwaited.remove(event.target());
+                case "RefundPayment" -> refundAwaited = false;
+                default -> {
+                }
+            }
+        }
+        if (step.canCompensate()) {
+            compensate(event.command() + " failed for " + event.target() + ": " + event.failure());
+        } else if (step == SagaStep.COMPENSATING) {
+            rejectIfCompensated();
+        }
+    }
+
+    @DeadlineHandler(deadlineName = STOCK_RESERVATION_DEADLINE)
+    public void stockReservationTimedOut() {
+        if (step == SagaStep.RESERVING_STOCK) {
+            compensate(REASON_TIMEOUT);
+        }
+    }
+
+    @DeadlineHandler(deadlineName = PAYMENT_DEADLINE)
+    public void paymentTimedOut() {
+        if (step == SagaStep.CHARGING_PAYMENT) {
+            compensate(REASON_TIMEOUT);
+        }
+    }
+
+    // ---- compensation, in reverse ----
+
+    private void compensate(String reason) {
+        rejectionReason = reason;
+        deadlines.cancelAllWithinScope(STOCK_RESERVATION_DEADLINE);
+        deadlines.cancelAllWithinScope(PAYMENT_DEADLINE);
+        enter(SagaStep.COMPENSATING, reason);
+        if (chargeRequested && !chargeDeclined) {
+            refundAwaited = true;
+        }
+        lines.stream()
+             .map(OrderLine::productId)
+             .filter(productId -> !rejectedProducts.contains(productId))
+             .forEach(releasesAwaited::add);
+        if (releasesAwaited.isEmpty() && !refundAwaited) {
+            rejectOrder();
+            return;
+        }
+        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+        sendMissingCompensations();
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(PaymentRefunded event) {
+        if (step == SagaStep.COMPENSATING) {
+            refundAwaited = false;
+            rejectIfCompensated();
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(StockReleased event) {
+        if (step == SagaStep.COMPENSATING) {
+            releasesAwaited.remove(event.productId());
+            rejectIfCompensated();
+        }
+    }
+
+    private void rejectIfCompensated() {
+        if (releasesAwaited.isEmpty() && !refundAwaited) {
+            deadlines.cancelAllWithinScope(COMPENSATION_RETRY);
+            rejectOrder();
+        }
+    }
+
+    private void rejectOrder() {
+        enter(SagaStep.REJECTING_ORDER, rejectionReason);
+        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+        send(new RejectOrder(orderId, rejectionReason), orderId);
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(OrderRejected event) {
+        deadlines.cancelAllWithinScope(COMPENSATION_RETRY);
+        enter(SagaStep.REJECTED, event.reason());
+    }
+
+    // ---- steps that can no longer be refused are sent again until acknowledged ----
+
+    @DeadlineHandler(deadlineName = COMMIT_RETRY)
+    public void commitStillUnacknowledged() {
+        if (step == SagaStep.COMMITTING_STOCK) {
+            sendMissingCommits();
+        } else if (step == SagaStep.CONFIRMING_ORDER) {
+            send(new ConfirmOrder(orderId), orderId);
+        } else {
+            return;
+        }
+        log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
+        deadlines.schedule(timeouts.retryInterval(), COMMIT_RETRY);
+    }
+
+    @DeadlineHandler(deadlineName = COMPENSATION_RETRY)
+    public void compensationStillUnacknowledged() {
+        if (step == SagaStep.COMPENSATING) {
+            sendMissingCompensations();
+        } else if (step == SagaStep.REJECTING_ORDER) {
+            send(new RejectOrder(orderId, rejectionReason), orderId);
+        } else {
+            return;
+        }
+        log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
+        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+    }
+
+    private void sendMissingCommits() {
+        lines.stream()
+             .map(OrderLine::productId)
+             .filter(productId -> !committedProducts.contains(productId))
+             .forEach(productId -> send(new CommitStock(productId, orderId), productId));
+    }
+
+    private void sendMissingCompensations() {
+        releasesAwaited.forEach(productId -> send(new ReleaseStock(productId, orderId), productId));
+        if (refundAwaited) {
+            send(new RefundPayment(accountId, orderId), accountId);
+        }
+    }
+
+    private void enter(SagaStep next, String detail) {
+        step = next;
+        progress.entered(orderId, next, detail);
+    }
+
+    /**
+     * Sends without waiting; the gateway retries transient failures. A command that still fails is published as
+     * {@link ParticipantCommandFailed}, which reaches this saga like any reply.
+     */
+    private void send(Object command, String target) {
+        String commandName = command.getClass().getSimpleName();
+        String sagaOrderId = orderId;
+        EventBus events = eventBus;
+        commands.send(command).exceptionally(failure -> {
+            log.warn("Order {}: {} for {} failed: {}", sagaOrderId, commandName, target, failure.toString());
+            events.publish(asEventMessage(new ParticipantCommandFailed(
+                    sagaOrderId, commandName, target, !CommandGatewayConfiguration.isTransient(failure),
+                    String.valueOf(rootCause(failure).getMessage()))));
+            return null;
+        });
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,169 @@
+package org.sagaengine.platform;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.extensions.springcloud.commandhandling.SpringHttpCommandBusConnector;
+import org.axonframework.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.DefaultServiceInstance;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.client.discovery.event.InstanceRegisteredEvent;
+import org.springframework.cloud.client.serviceregistry.Registration;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+import org.springframework.web.client.RestTemplate;
+
+/**
+ * Commands between services in the embedded topology: Axon's distributed command bus over HTTP, with the peers listed
+ * statically (Spring Cloud's simple discovery client). Axon Server takes this role when distributed.
+ * <p>
+ * Three things the Spring Cloud extension leaves to us: a {@link Registration} for this node whose URI is the one
+ * the peers list for it; telling the router when this node is up; and a heartbeat, on which the router asks every
+ * peer again which commands it handles, so that a peer that starts later (or restarts) is found.
+ */
+@AutoConfiguration(beforeName = "org.axonframework.extensions.springcloud.autoconfig.SpringCloudAutoConfiguration")
+@ConditionalOnProperty(name = "axon.distributed.enabled", havingValue = "true")
+@EnableConfigurationProperties(DistributedCommandConfiguration.NodeProperties.class)
+public class DistributedCommandConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DistributedCommandConfiguration.class);
+
+    /**
+     * @param uri       how the peers reach this node: must equal its entry in the static discovery list
+     * @param heartbeat how often the routing table is refreshed from the peers
+     */
+    @ConfigurationProperties("sagaengine.node")
+    public record NodeProperties(URI uri, Duration heartbeat) {
+        public NodeProperties {
+            heartbeat = heartbeat == null ? Duration.ofSeconds(2) : heartbeat;
+        }
+    }
+
+    @Bean
+    Registration localRegistration(NodeProperties node,
+                                   @Value("${spring.application.name}") String serviceId) {
+        if (node.uri() == null) {
+            throw new IllegalStateException("sagaengine.node.uri must name how the other services reach this one");
+        }
+        // The router writes this node's routing information into the metadata, so it has to be mutable.
+        Map<String, String> metadata = new HashMap<>();
+        DefaultServiceInstance instance = new DefaultServiceInstance(
+                serviceId + "@" + node.uri(), serviceId, node.uri().getHost(), node.uri().getPort(),
+                "https".equals(node.uri().getScheme()), metadata);
+        instance.setUri(node.uri());
+        return new LocalRegistration(instance);
+    }
+
+    /** Declared with its concrete type: Spring MVC maps the connector's endpoint only when it can see the type. */
+    @Bean
+    SpringHttpCommandBusConnector springHttpCommandBusConnector(@Qualifier("localSegment") CommandBus localSegment,
+                                                                RestTemplate restTemplate,
+                                                                @Qualifier("messageSerializer") Serializer serializer) {
+        return SpringHttpCommandBusConnector.builder()
+                                            .localCommandBus(localSegment)
+                                            .restOperations(restTemplate)
+                                            .serializer(serializer)
+                                            .build();
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService routingHeartbeat() {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "routing-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    RoutingAnnouncer routingAnnouncer(ApplicationEventPublisher publisher, Registration registration,
+                                      ScheduledExecutorService routingHeartbeat, NodeProperties node) {
+        return new RoutingAnnouncer(publisher, registration, routingHeartbeat, node.heartbeat());
+    }
+
+    static final class RoutingAnnouncer {
+        private final ApplicationEventPublisher publisher;
+        private final Registration registration;
+        private final ScheduledExecutorService scheduler;
+        private final Duration heartbeat;
+        private final AtomicLong beats = new AtomicLong();
+
+        RoutingAnnouncer(ApplicationEventPublisher publisher, Registration registration,
+                         ScheduledExecutorService scheduler, Duration heartbeat) {
+            this.publisher = publisher;
+            this.registration = registration;
+            this.scheduler = scheduler;
+            this.heartbeat = heartbeat;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        void announce() {
+            publisher.publishEvent(new InstanceRegisteredEvent<>(this, registration));
+            log.info("Command routing up for {} at {}", registration.getServiceId(), registration.getUri());
+            scheduler.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(),
+                                             TimeUnit.MILLISECONDS);
+        }
+
+        private void beat() {
+            try {
+                publisher.publishEvent(new HeartbeatEvent(this, beats.incrementAndGet()));
+            } catch (RuntimeException e) {
+                log.warn("Refreshing the command routing table failed; trying again in {}", heartbeat, e);
+            }
+        }
+    }
+
+    private record LocalRegistration(DefaultServiceInstance instance) implements Registration {
+        @Override
+        public String getInstanceId() {
+            return instance.getInstanceId();
+        }
+
+        @Override
+        public String getServiceId() {
+            return instance.getServiceId();
+        }
+
+        @Override
+        public String getHost() {
+            return instance.getHost();
+        }
+
+        @Override
+        public int getPort() {
+            return instance.getPort();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return instance.isSecure();
+        }
+
+        @Override
+        public URI getUri() {
+            return instance.getUri();
+        }
+
+        @Override
+        public Map<String, String> getMetadata() {
+            return instance.getMetadata();
+        }
+    }
+}

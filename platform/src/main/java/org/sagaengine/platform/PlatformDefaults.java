@@ -1,0 +1,45 @@
+package org.sagaengine.platform;
+
+import java.util.Map;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Defaults every service shares, at the lowest precedence so that a service's own configuration, the command line or
+ * the environment can override each of them. They must be in place before auto-configuration conditions are read,
+ * which is why they are not a {@code @PropertySource}.
+ */
+public class PlatformDefaults implements EnvironmentPostProcessor {
+
+    static final Map<String, Object> DEFAULTS = Map.ofEntries(
+            Map.entry("axon.axonserver.enabled", "false"),
+            Map.entry("axon.update-check.disabled", "true"),
+            Map.entry("axon.serializer.general", "jackson"),
+            Map.entry("axon.serializer.events", "jackson"),
+            Map.entry("axon.serializer.messages", "jackson"),
+            Map.entry("axon.distributed.enabled", "true"),
+            Map.entry("axon.distributed.spring-cloud.mode", "rest"),
+            Map.entry("axon.distributed.spring-cloud.enable-ignore-listing", "false"),
+            // Where the peers are when each runs on its default port; the launcher passes the real addresses.
+            Map.entry("spring.cloud.discovery.client.simple.instances.order-saga[0].uri", "http://localhost:8081"),
+            Map.entry("spring.cloud.discovery.client.simple.instances.inventory-service[0].uri", "http://localhost:8082"),
+            Map.entry("spring.cloud.discovery.client.simple.instances.payment-service[0].uri", "http://localhost:8083"),
+            Map.entry("spring.flyway.locations", "classpath:db/axon,classpath:db/migration"),
+            Map.entry("spring.jackson.deserialization.fail-on-unknown-properties", "true"),
+            Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
+            Map.entry("management.endpoints.web.exposure.include", "health,info,metrics"),
+            Map.entry("management.endpoint.health.show-details", "always"),
+            Map.entry("server.shutdown", "graceful"));
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        // Axon's update checker reads a system property, not Spring's environment; the product must not call home.
+        if (System.getProperty("axoniq.update-checker.disabled") == null) {
+            System.setProperty("axoniq.update-checker.disabled", "true");
+        }
+        environment.getPropertySources().addLast(new MapPropertySource("sagaengine-platform-defaults", DEFAULTS));
+    }
+}

@@ -1,0 +1,136 @@
+package org.sagaengine.platform.web;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.common.AxonException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error a client can cause is answered with an RFC 9457 problem body. Spring MVC's own exceptions (malformed
+ * JSON, wrong media type, unknown route) are handled by the base class; this adds validation details and maps what
+ * the aggregates answer to HTTP.
+ */
+@RestControllerAdvice
+public class ApiProblems extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+        problem.setTitle("Invalid request");
+        List<Map<String, Object>> errors = ex.getBindingResult().getFieldErrors().stream()
+                                             .map(ApiProblems::describe)
+                                             .toList();
+        problem.setProperty("errors", errors);
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+                                                                            HttpHeaders headers,
+                                                                            HttpStatusCode status,
+                                                                            WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", ex.getAllErrors().stream()
+                                        .map(error -> Map.of("message", String.valueOf(error.getDefaultMessage())))
+                                        .toList());
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    private static Map<String, Object> describe(FieldError error) {
+        return Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage()));
+    }
+
+    @ExceptionHandler(NotFound.class)
+    ProblemDetail notFound(NotFound ex) {
+        return problem(HttpStatus.NOT_FOUND, "Not found", ex.getMessage());
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail badArgument(IllegalArgumentException ex) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", ex.getMessage());
+    }
+
+    @ExceptionHandler(PayloadTooLarge.class)
+    ProblemDetail payloadTooLarge(PayloadTooLarge ex) {
+        return problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", ex.getMessage());
+    }
+
+    /** What a command handler answered, unwrapped from the futures and wrappers around it. */
+    @ExceptionHandler({AxonException.class, CompletionException.class, ExecutionException.class,
+            IllegalStateException.class})
+    ProblemDetail commandFailed(Exception ex) {
+        Throwable cause = rootOfInterest(ex);
+        if (cause instanceof AggregateNotFoundException) {
+            return problem(HttpStatus.NOT_FOUND, "Not found", "No such " + describeAggregate(cause) + ".");
+        }
+        if (cause instanceof AggregateStreamCreationException || cause instanceof ConcurrencyException) {
+            return problem(HttpStatus.CONFLICT, "Conflict", "That id is already in use.");
+        }
+        if (cause instanceof IllegalStateException || cause instanceof IllegalArgumentException) {
+            HttpStatus status = cause instanceof IllegalStateException ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
+            return problem(status, status == HttpStatus.CONFLICT ? "Conflict" : "Invalid request", cause.getMessage());
+        }
+        log.error("Command failed", ex);
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Command failed",
+                       "The command could not be handled now; try again later.");
+    }
+
+    private static Throwable rootOfInterest(Throwable failure) {
+        Throwable current = failure;
+        while ((current instanceof CommandExecutionException || current instanceof CompletionException
+                || current instanceof ExecutionException) && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static String describeAggregate(Throwable notFound) {
+        String message = notFound.getMessage() == null ? "" : notFound.getMessage();
+        return message.contains("[") ? "aggregate " + message.substring(message.indexOf('[')) : "aggregate";
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        return problem;
+    }
+
+    /** Thrown by a query endpoint that knows no such resource. */
+    public static final class NotFound extends RuntimeException {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** Thrown when a request body is larger than the service accepts. */
+    public static final class PayloadTooLarge extends RuntimeException {
+        public PayloadTooLarge(String message) {
+            super(message);
+        }
+    }
+}
