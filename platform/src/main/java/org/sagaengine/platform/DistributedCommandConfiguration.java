@@ -10,6 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.distributed.CommandRouter;
+import org.axonframework.commandhandling.distributed.RoutingStrategy;
+import org.axonframework.extensions.springcloud.commandhandling.SpringCloudCommandRouter;
+import org.axonframework.extensions.springcloud.commandhandling.mode.CapabilityDiscoveryMode;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpCommandBusConnector;
 import org.axonframework.serialization.Serializer;
 import org.slf4j.Logger;
@@ -22,6 +26,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.DefaultServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.cloud.client.discovery.event.InstanceRegisteredEvent;
 import org.springframework.cloud.client.serviceregistry.Registration;
@@ -69,6 +74,27 @@ public class DistributedCommandConfiguration {
                 "https".equals(node.uri().getScheme()), metadata);
         instance.setUri(node.uri());
         return new LocalRegistration(instance);
+    }
+
+    @Bean
+    CommandRoutingHealthIndicator commandRoutingHealthIndicator(DiscoveryClient discoveryClient) {
+        return new CommandRoutingHealthIndicator(discoveryClient);
+    }
+
+    /** The extension's router, built as its auto-configuration would, but telling us when its routing table changes. */
+    @Bean
+    CommandRouter springCloudCommandRouter(DiscoveryClient discoveryClient, Registration localRegistration,
+                                           RoutingStrategy routingStrategy,
+                                           CapabilityDiscoveryMode capabilityDiscoveryMode, Serializer serializer,
+                                           CommandRoutingHealthIndicator routingTable) {
+        return SpringCloudCommandRouter.builder()
+                                       .discoveryClient(discoveryClient)
+                                       .localServiceInstance(localRegistration)
+                                       .routingStrategy(routingStrategy)
+                                       .capabilityDiscoveryMode(capabilityDiscoveryMode)
+                                       .serializer(serializer)
+                                       .consistentHashChangeListener(routingTable::routingChanged)
+                                       .build();
     }
 
     /** Declared with its concrete type: Spring MVC maps the connector's endpoint only when it can see the type. */

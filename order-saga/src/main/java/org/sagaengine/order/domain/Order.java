@@ -28,6 +28,8 @@ import org.sagaengine.order.api.RejectOrder;
 public class Order {
 
     static final int MAX_LINES = 50;
+    /** The largest total an order may have, in minor units: far beyond any real order, far below overflow. */
+    static final long MAX_TOTAL = 1_000_000_000_000_000L;
 
     @AggregateIdentifier
     private String orderId;
@@ -67,8 +69,8 @@ public class Order {
                 throw new IllegalArgumentException("The order total is too large.");
             }
         }
-        if (total <= 0) {
-            throw new IllegalArgumentException("The order total must be positive.");
+        if (total <= 0 || total > MAX_TOTAL) {
+            throw new IllegalArgumentException("The order total must be positive and at most " + MAX_TOTAL + ".");
         }
         apply(new OrderPlaced(command.orderId(), command.accountId(), command.currency(), List.copyOf(lines), total));
     }

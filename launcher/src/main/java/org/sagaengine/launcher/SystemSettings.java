@@ -1,0 +1,25 @@
+package org.sagaengine.launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the embedded system is started with.
+ *
+ * @param dataDirectory where PostgreSQL keeps its files and the services write their logs; kept between runs
+ * @param servicesDirectory where the services' executable jars are
+ * @param postgresPort the embedded PostgreSQL's port; ignored when {@code externalPostgres} is set
+ * @param externalPostgres a server of the user's own, instead of the embedded one
+ * @param orderPort, inventoryPort, paymentPort the services' HTTP ports
+ * @param serviceJvmOptions options for each service's JVM
+ * @param startTimeout how long the services may take to become healthy
+ */
+public record SystemSettings(Path dataDirectory, Path servicesDirectory, int postgresPort,
+                             ExternalPostgres externalPostgres, int orderPort, int inventoryPort, int paymentPort,
+                             List<String> serviceJvmOptions, Duration startTimeout) {
+
+    /** A PostgreSQL server the user runs; its user must be allowed to create databases. */
+    public record ExternalPostgres(String host, int port, String username, String password) {
+    }
+}

@@ -1,0 +1,173 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * DESIGN §4.6: bad input is answered with a 4xx problem body and leaves no trace in any database. Each test compares
+ * a fingerprint of all four databases before and after.
+ */
+@ExtendWith(RunningSystem.class)
+class BadInputTest {
+
+    final URI orders = RunningSystem.system().uri(ORDER_SAGA);
+    final URI inventory = RunningSystem.system().uri(INVENTORY);
+    final URI payments = RunningSystem.system().uri(PAYMENT);
+
+    static final String KNOWN_PRODUCT = "bad-input-product";
+    static final String KNOWN_ACCOUNT = "bad-input-account";
+
+    @BeforeEach
+    void knownProductAndAccount() {
+        Api.post(inventory, "/products", Map.of("productId", KNOWN_PRODUCT, "name", "Known", "initialQuantity", 5));
+        Api.post(payments, "/accounts", Map.of("accountId", KNOWN_ACCOUNT, "owner", "Known", "currency", "EUR"));
+    }
+
+    @Test
+    void malformedJsonIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", "{\"accountId\": \"a\", \"lines\": ["), 400);
+    }
+
+    @Test
+    void negativeQuantityIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR",
+                "lines", List.of(Map.of("productId", KNOWN_PRODUCT, "quantity", -2, "unitPrice", 100)))), 400);
+    }
+
+    @Test
+    void orderWithoutLinesIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR", "lines", List.of())), 400);
+    }
+
+    @Test
+    void sameProductOnTwoLinesIsRejected() {
+        Map<String, Object> line = Map.of("productId", KNOWN_PRODUCT, "quantity", 1, "unitPrice", 100);
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR", "lines", List.of(line, line))), 400);
+    }
+
+    @Test
+    void orderTotalBeyondAnyAmountIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR", "lines", List.of(
+                        Map.of("productId", KNOWN_PRODUCT, "quantity", 1_000_000, "unitPrice", 1_000_000_000_000L),
+                        Map.of("productId", "other", "quantity", 1_000_000, "unitPrice", 1_000_000_000_000L)))), 400);
+    }
+
+    @Test
+    void unknownFieldIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR", "discount", 50,
+                "lines", List.of(Map.of("productId", KNOWN_PRODUCT, "quantity", 1, "unitPrice", 100)))), 400);
+    }
+
+    @Test
+    void oversizedPayloadIsRejected() {
+        String huge = "{\"accountId\":\"" + "x".repeat(200_000) + "\"}";
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", huge), 413);
+    }
+
+    @Test
+    void wrongMediaTypeIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", "text/plain", "an order, please"), 415);
+    }
+
+    @Test
+    void unknownOrderIsNotFound() {
+        assertRejectedWithoutTrace(() -> Api.get(orders, "/orders/no-such-order"), 404);
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders/no-such-order/cancel", ""), 404);
+    }
+
+    @Test
+    void invalidProductIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products", Map.of(
+                "productId", "p", "name", "Negative", "initialQuantity", -1)), 400);
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products", Map.of(
+                "productId", "../etc", "name", "Path", "initialQuantity", 1)), 400);
+    }
+
+    @Test
+    void registeringAKnownProductAgainIsAConflict() {
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products", Map.of(
+                "productId", KNOWN_PRODUCT, "name", "Again", "initialQuantity", 1)), 409);
+    }
+
+    @Test
+    void restockOfUnknownProductOrByNothingIsRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products/no-such-product/restock",
+                                                  Map.of("quantity", 3)), 404);
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products/" + KNOWN_PRODUCT + "/restock",
+                                                  Map.of("quantity", 0)), 400);
+    }
+
+    @Test
+    void invalidAccountOperationsAreRejected() {
+        assertRejectedWithoutTrace(() -> Api.post(payments, "/accounts", Map.of(
+                "accountId", "acc", "owner", "Someone", "currency", "euro")), 400);
+        assertRejectedWithoutTrace(() -> Api.post(payments, "/accounts/no-such-account/deposits",
+                                                  Map.of("amount", 100)), 404);
+        assertRejectedWithoutTrace(() -> Api.post(payments, "/accounts/" + KNOWN_ACCOUNT + "/deposits",
+                                                  Map.of("amount", -5)), 400);
+    }
+
+    private void assertRejectedWithoutTrace(java.util.function.Supplier<Api.Response> request, int expectedStatus) {
+        String before = quietFingerprint();
+        Api.Response response = request.get();
+        assertThat(response.status()).isEqualTo(expectedStatus);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.body().path("status").asInt()).isEqualTo(expectedStatus);
+        assertThat(response.body().path("title").asText()).isNotBlank();
+        assertThat(quietFingerprint()).isEqualTo(before);
+    }
+
+    /** The fingerprint once the services have finished with earlier work, so that only this request could change it. */
+    private static String quietFingerprint() {
+        AtomicReference<String> last = new AtomicReference<>("");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            String now = fingerprint();
+            return now.equals(last.getAndSet(now));
+        });
+        return last.get();
+    }
+
+    private static String fingerprint() throws SQLException {
+        return query("events", "select count(*), coalesce(max(globalindex), 0) from domainevententry")
+               + query("orders", "select (select count(*) from customer_order), (select count(*) from sagaentry),"
+                                 + " (select count(*) from order_saga_step)")
+               + query("inventory", "select count(*), coalesce(sum(received_quantity + available_quantity), 0)"
+                                    + " from product_stock")
+               + query("payments", "select count(*), coalesce(sum(balance), 0) from account");
+    }
+
+    private static String query(String database, String sql) throws SQLException {
+        try (Connection connection = RunningSystem.system().connect(database);
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            StringBuilder values = new StringBuilder(database).append('=');
+            for (int column = 1; column <= row.getMetaData().getColumnCount(); column++) {
+                values.append(row.getString(column)).append(',');
+            }
+            return values.append(' ').toString();
+        }
+    }
+}
