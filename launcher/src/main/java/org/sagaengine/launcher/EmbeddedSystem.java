@@ -61,7 +61,7 @@ public final class EmbeddedSystem implements AutoCloseable {
         for (String service : List.of(ORDER_SAGA, INVENTORY, PAYMENT)) {
             services.put(service, launch(service, ports));
         }
-        awaitHealthy();
+        awaitHealthy(List.copyOf(services.keySet()));
         return this;
     }
 
@@ -149,6 +149,7 @@ public final class EmbeddedSystem implements AutoCloseable {
         command.add("--sagaengine.events.datasource.password=" + DB_PASSWORD);
         ports.forEach((peer, peerPort) -> command.add(
                 "--spring.cloud.discovery.client.simple.instances." + peer + "[0].uri=http://localhost:" + peerPort));
+        command.addAll(settings.serviceArguments());
         Path log = settings.dataDirectory().resolve("logs").resolve(service + ".log");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -156,6 +157,14 @@ public final class EmbeddedSystem implements AutoCloseable {
                 .start();
         progress.accept("Starting " + service + " on port " + port + " (log: " + log + ")");
         return new ServiceProcess(service, URI.create("http://localhost:" + port), log, process, List.copyOf(command));
+    }
+
+    /** Stops a service the way a crash would: SIGKILL, no shutdown of any kind. */
+    public void kill(String service) throws InterruptedException {
+        Process process = services.get(service).process();
+        process.destroyForcibly();
+        process.waitFor();
+        progress.accept("Killed " + service);
     }
 
     /** Starts a service again after it stopped, with the same command line. */
@@ -166,14 +175,15 @@ public final class EmbeddedSystem implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(old.log().toFile()))
                 .start();
         services.put(service, new ServiceProcess(service, old.baseUri(), old.log(), process, old.command()));
+        progress.accept("Restarting " + service);
     }
 
     /** Healthy includes command routing: each service knows which peer handles which command. */
-    private void awaitHealthy() throws InterruptedException {
+    public void awaitHealthy(List<String> names) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(settings.startTimeout());
         Instant started = Instant.now();
-        List<String> waiting = new ArrayList<>(services.keySet());
+        List<String> waiting = new ArrayList<>(names);
         while (!waiting.isEmpty()) {
             for (String service : List.copyOf(waiting)) {
                 ServiceProcess running = services.get(service);

@@ -49,6 +49,7 @@ public final class Launcher {
                 Integer.parseInt(options.getOrDefault("inventory-port", "8082")),
                 Integer.parseInt(options.getOrDefault("payment-port", "8083")),
                 List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of(),
                 Duration.ofMinutes(3));
 
         EmbeddedSystem system = new EmbeddedSystem(settings, Launcher::say);

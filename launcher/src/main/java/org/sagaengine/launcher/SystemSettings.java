@@ -13,11 +13,13 @@ import java.util.List;
  * @param externalPostgres a server of the user's own, instead of the embedded one
  * @param orderPort, inventoryPort, paymentPort the services' HTTP ports
  * @param serviceJvmOptions options for each service's JVM
+ * @param serviceArguments further Spring properties for every service, as {@code --name=value}
  * @param startTimeout how long the services may take to become healthy
  */
 public record SystemSettings(Path dataDirectory, Path servicesDirectory, int postgresPort,
                              ExternalPostgres externalPostgres, int orderPort, int inventoryPort, int paymentPort,
-                             List<String> serviceJvmOptions, Duration startTimeout) {
+                             List<String> serviceJvmOptions, List<String> serviceArguments,
+                             Duration startTimeout) {
 
     /** A PostgreSQL server the user runs; its user must be allowed to create databases. */
     public record ExternalPostgres(String host, int port, String username, String password) {

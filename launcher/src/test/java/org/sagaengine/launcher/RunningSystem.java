@@ -31,7 +31,7 @@ public class RunningSystem implements BeforeAllCallback {
             Path data = Files.createTempDirectory("saga-engine-e2e");
             Path services = Path.of(System.getProperty("sagaengine.services", "target/services"));
             SystemSettings settings = new SystemSettings(data, services, freePort(), null, freePort(), freePort(),
-                                                         freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"),
+                                                         freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"), List.of(),
                                                          Duration.ofMinutes(3));
             EmbeddedSystem started = new EmbeddedSystem(settings, line -> System.out.println("[system] " + line));
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -40,7 +40,7 @@ public class RunningSystem implements BeforeAllCallback {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

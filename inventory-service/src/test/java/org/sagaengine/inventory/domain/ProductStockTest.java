@@ -1,0 +1,149 @@
+package org.sagaengine.inventory.domain;
+
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sagaengine.inventory.api.CommitStock;
+import org.sagaengine.inventory.api.ProductRegistered;
+import org.sagaengine.inventory.api.ProductRestocked;
+import org.sagaengine.inventory.api.RegisterProduct;
+import org.sagaengine.inventory.api.ReleaseStock;
+import org.sagaengine.inventory.api.ReserveStock;
+import org.sagaengine.inventory.api.RestockProduct;
+import org.sagaengine.inventory.api.StockCommitted;
+import org.sagaengine.inventory.api.StockReleased;
+import org.sagaengine.inventory.api.StockReservationRejected;
+import org.sagaengine.inventory.api.StockReserved;
+
+class ProductStockTest {
+
+    static final String PRODUCT = "espresso";
+    static final String ORDER = "order-1";
+
+    AggregateTestFixture<ProductStock> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(ProductStock.class);
+    }
+
+    @Test
+    void registersAProductWithItsInitialStock() {
+        fixture.givenNoPriorActivity()
+               .when(new RegisterProduct(PRODUCT, "Espresso beans", 10))
+               .expectEvents(new ProductRegistered(PRODUCT, "Espresso beans", 10));
+    }
+
+    @Test
+    void refusesANegativeInitialQuantity() {
+        fixture.givenNoPriorActivity()
+               .when(new RegisterProduct(PRODUCT, "Espresso beans", -1))
+               .expectException(IllegalArgumentException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void refusesARestockOfNothing() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10))
+               .when(new RestockProduct(PRODUCT, 0))
+               .expectException(IllegalArgumentException.class);
+    }
+
+    @Test
+    void reservesWhatIsAvailable() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10))
+               .when(new ReserveStock(PRODUCT, ORDER, 10))
+               .expectEvents(new StockReserved(PRODUCT, ORDER, 10));
+    }
+
+    @Test
+    void rejectsReservationBeyondAvailableStock() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10),
+                      new StockReserved(PRODUCT, "other-order", 8))
+               .when(new ReserveStock(PRODUCT, ORDER, 3))
+               .expectEvents(new StockReservationRejected(PRODUCT, ORDER, 3, 2, ProductStock.INSUFFICIENT_STOCK));
+    }
+
+    @Test
+    void restockedUnitsCanBeReserved() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 1), new ProductRestocked(PRODUCT, 4))
+               .when(new ReserveStock(PRODUCT, ORDER, 5))
+               .expectEvents(new StockReserved(PRODUCT, ORDER, 5));
+    }
+
+    @Test
+    void aRepeatedReservationHasNoSecondEffect() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4))
+               .when(new ReserveStock(PRODUCT, ORDER, 4))
+               .expectSuccessfulHandlerExecution()
+               .expectNoEvents();
+    }
+
+    @Test
+    void releasingGivesTheReservedUnitsBack() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4))
+               .when(new ReleaseStock(PRODUCT, ORDER))
+               .expectEvents(new StockReleased(PRODUCT, ORDER, 4));
+    }
+
+    @Test
+    void releasedUnitsCanBeReservedByAnotherOrder() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 4), new StockReserved(PRODUCT, ORDER, 4),
+                      new StockReleased(PRODUCT, ORDER, 4))
+               .when(new ReserveStock(PRODUCT, "order-2", 4))
+               .expectEvents(new StockReserved(PRODUCT, "order-2", 4));
+    }
+
+    @Test
+    void aRepeatedReleaseHasNoSecondEffect() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4),
+                      new StockReleased(PRODUCT, ORDER, 4))
+               .when(new ReleaseStock(PRODUCT, ORDER))
+               .expectNoEvents();
+    }
+
+    @Test
+    void aReleaseThatOvertakesItsReservationClosesTheProductToThatOrder() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10))
+               .when(new ReleaseStock(PRODUCT, ORDER))
+               .expectEvents(new StockReleased(PRODUCT, ORDER, 0));
+    }
+
+    @Test
+    void aReservationArrivingAfterItsReleaseReservesNothing() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReleased(PRODUCT, ORDER, 0))
+               .when(new ReserveStock(PRODUCT, ORDER, 4))
+               .expectSuccessfulHandlerExecution()
+               .expectNoEvents();
+    }
+
+    @Test
+    void commitsAReservation() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4))
+               .when(new CommitStock(PRODUCT, ORDER))
+               .expectEvents(new StockCommitted(PRODUCT, ORDER, 4));
+    }
+
+    @Test
+    void aRepeatedCommitHasNoSecondEffect() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4),
+                      new StockCommitted(PRODUCT, ORDER, 4))
+               .when(new CommitStock(PRODUCT, ORDER))
+               .expectNoEvents();
+    }
+
+    @Test
+    void cannotCommitWithoutAReservation() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10))
+               .when(new CommitStock(PRODUCT, ORDER))
+               .expectException(IllegalStateException.class);
+    }
+
+    @Test
+    void cannotReleaseCommittedStock() {
+        fixture.given(new ProductRegistered(PRODUCT, "Espresso beans", 10), new StockReserved(PRODUCT, ORDER, 4),
+                      new StockCommitted(PRODUCT, ORDER, 4))
+               .when(new ReleaseStock(PRODUCT, ORDER))
+               .expectException(IllegalStateException.class);
+    }
+}

@@ -1,0 +1,88 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+import static org.sagaengine.launcher.RunningSystem.freePort;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A step deadline outlives the process that scheduled it. The order's reservation cannot be answered (inventory is
+ * down), order-saga is killed before the deadline and restarted after it: the deadline still fires from the orders
+ * database, and the order is compensated and rejected with reason {@code timeout}.
+ */
+class PersistedDeadlineTest {
+
+    static final Duration STEP_TIMEOUT = Duration.ofSeconds(6);
+    static EmbeddedSystem system;
+
+    @BeforeAll
+    static void startSystemWithShortDeadlines() throws Exception {
+        SystemSettings settings = new SystemSettings(
+                Files.createTempDirectory("saga-engine-deadlines"),
+                Path.of(System.getProperty("sagaengine.services", "target/services")),
+                freePort(), null, freePort(), freePort(), freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"),
+                List.of("--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
+                        "--sagaengine.saga.retry-interval=2s",
+                        "--sagaengine.commands.retry.max-retries=2"),
+                Duration.ofMinutes(3));
+        system = new EmbeddedSystem(settings, line -> System.out.println("[deadline system] " + line)).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    @Test
+    void aStepDeadlineFiresAfterOrderSagaRestarts() throws Exception {
+        URI orders = system.uri(ORDER_SAGA);
+        URI inventory = system.uri(INVENTORY);
+        URI payments = system.uri(PAYMENT);
+        assertThat(Api.post(inventory, "/products", Map.of("productId", "kettle", "name", "Kettle",
+                                                           "initialQuantity", 3)).status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts", Map.of("accountId", "bob", "owner", "Bob", "currency", "EUR"))
+                      .status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts/bob/deposits", Map.of("amount", 100_000)).status()).isEqualTo(202);
+
+        system.kill(INVENTORY);
+        String orderId = Api.post(orders, "/orders", Map.of(
+                "accountId", "bob", "currency", "EUR",
+                "lines", List.of(Map.of("productId", "kettle", "quantity", 2, "unitPrice", 3_000))))
+                            .body().get("orderId").asText();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText()).isEqualTo("RESERVING_STOCK"));
+
+        system.kill(ORDER_SAGA);
+        Thread.sleep(STEP_TIMEOUT.plusSeconds(2).toMillis());
+        system.restart(ORDER_SAGA);
+        system.restart(INVENTORY);
+        system.awaitHealthy(List.of(ORDER_SAGA, INVENTORY));
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode order = Api.get(orders, "/orders/" + orderId).body();
+            assertThat(order.path("status").asText()).isEqualTo("REJECTED");
+            assertThat(order.path("reason").asText()).isEqualTo("timeout");
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode kettle = Api.get(inventory, "/products/kettle").body();
+            assertThat(kettle.path("availableQuantity").asInt()).isEqualTo(3);
+            assertThat(Api.get(payments, "/accounts/bob").body().path("balance").asLong()).isEqualTo(100_000);
+        });
+    }
+}

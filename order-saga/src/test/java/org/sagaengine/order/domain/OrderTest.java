@@ -1,0 +1,93 @@
+package org.sagaengine.order.domain;
+
+import java.util.List;
+
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sagaengine.order.api.CancelOrder;
+import org.sagaengine.order.api.ConfirmOrder;
+import org.sagaengine.order.api.OrderCancellationRequested;
+import org.sagaengine.order.api.OrderConfirmed;
+import org.sagaengine.order.api.OrderLine;
+import org.sagaengine.order.api.OrderPlaced;
+import org.sagaengine.order.api.OrderRejected;
+import org.sagaengine.order.api.PlaceOrder;
+import org.sagaengine.order.api.RejectOrder;
+
+class OrderTest {
+
+    static final String ORDER = "order-1";
+    static final List<OrderLine> LINES = List.of(new OrderLine("espresso", 2, 1_250), new OrderLine("grinder", 1, 8_900));
+    static final OrderPlaced PLACED = new OrderPlaced(ORDER, "alice", "EUR", LINES, 11_400);
+
+    AggregateTestFixture<Order> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Order.class);
+    }
+
+    @Test
+    void placesAnOrderWithItsTotal() {
+        fixture.givenNoPriorActivity()
+               .when(new PlaceOrder(ORDER, "alice", "EUR", LINES))
+               .expectEvents(PLACED);
+    }
+
+    @Test
+    void refusesAnOrderWithoutLines() {
+        fixture.givenNoPriorActivity()
+               .when(new PlaceOrder(ORDER, "alice", "EUR", List.of()))
+               .expectException(IllegalArgumentException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void refusesTheSameProductOnTwoLines() {
+        fixture.givenNoPriorActivity()
+               .when(new PlaceOrder(ORDER, "alice", "EUR",
+                                    List.of(new OrderLine("espresso", 1, 100), new OrderLine("espresso", 2, 100))))
+               .expectException(IllegalArgumentException.class);
+    }
+
+    @Test
+    void refusesATotalThatWouldOverflow() {
+        fixture.givenNoPriorActivity()
+               .when(new PlaceOrder(ORDER, "alice", "EUR",
+                                    List.of(new OrderLine("a", Integer.MAX_VALUE, Long.MAX_VALUE / 2))))
+               .expectException(IllegalArgumentException.class);
+    }
+
+    @Test
+    void confirmsAPendingOrderOnce() {
+        fixture.given(PLACED).when(new ConfirmOrder(ORDER)).expectEvents(new OrderConfirmed(ORDER));
+        fixture.given(PLACED, new OrderConfirmed(ORDER)).when(new ConfirmOrder(ORDER)).expectNoEvents();
+    }
+
+    @Test
+    void rejectsAPendingOrderOnce() {
+        fixture.given(PLACED).when(new RejectOrder(ORDER, "timeout")).expectEvents(new OrderRejected(ORDER, "timeout"));
+        fixture.given(PLACED, new OrderRejected(ORDER, "timeout")).when(new RejectOrder(ORDER, "timeout"))
+               .expectNoEvents();
+    }
+
+    @Test
+    void aConfirmedOrderCannotBeRejected() {
+        fixture.given(PLACED, new OrderConfirmed(ORDER))
+               .when(new RejectOrder(ORDER, "timeout"))
+               .expectException(IllegalStateException.class);
+    }
+
+    @Test
+    void aPendingOrderCanBeCancelled() {
+        fixture.given(PLACED).when(new CancelOrder(ORDER)).expectEvents(new OrderCancellationRequested(ORDER));
+    }
+
+    @Test
+    void anEndedOrderCannotBeCancelled() {
+        fixture.given(PLACED, new OrderConfirmed(ORDER))
+               .when(new CancelOrder(ORDER))
+               .expectException(IllegalStateException.class);
+    }
+}
