@@ -48,7 +48,7 @@ public final class Launcher {
                 Integer.parseInt(options.getOrDefault("order-port", "8081")),
                 Integer.parseInt(options.getOrDefault("inventory-port", "8082")),
                 Integer.parseInt(options.getOrDefault("payment-port", "8083")),
-                List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("-Xmx512m", "-XX:+UseSerialGC"),
                 List.of(),
                 Duration.ofMinutes(3));
 

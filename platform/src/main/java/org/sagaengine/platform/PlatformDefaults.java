@@ -32,7 +32,9 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
             Map.entry("management.endpoints.web.exposure.include", "health,info,metrics"),
             Map.entry("management.endpoint.health.show-details", "always"),
-            Map.entry("server.shutdown", "graceful"));
+            Map.entry("server.shutdown", "graceful"),
+            // The command bus's own endpoints are for the peers, not part of the service's API.
+            Map.entry("springdoc.paths-to-exclude", "/spring-command-bus-connector/**,/member-capabilities/**"));
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

@@ -1,5 +1,7 @@
 package org.sagaengine.platform;
 
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
 import org.sagaengine.platform.web.ApiProblems;
 import org.sagaengine.platform.web.RequestSizeLimit;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,6 +15,14 @@ import org.springframework.util.unit.DataSize;
 @AutoConfiguration
 @Import(ApiProblems.class)
 public class WebConfiguration {
+
+    @Bean
+    OpenAPI apiDescription(@Value("${spring.application.name}") String service) {
+        return new OpenAPI().info(new Info()
+                .title(service)
+                .description("REST commands and queries of " + service + ". Amounts are whole numbers of the "
+                        + "currency's minor units; errors are RFC 9457 problem documents."));
+    }
 
     @Bean
     FilterRegistrationBean<RequestSizeLimit> requestSizeLimit(

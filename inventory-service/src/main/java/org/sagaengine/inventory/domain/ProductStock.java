@@ -25,7 +25,7 @@ import org.sagaengine.inventory.api.StockReserved;
  * The stock of one product. It remembers every order that has asked for it, so that a command delivered twice has no
  * second effect, and a release that overtakes its reservation still leaves nothing held.
  */
-@Aggregate(snapshotTriggerDefinition = "stockSnapshotTrigger")
+@Aggregate(snapshotTriggerDefinition = "stockSnapshotTrigger", cache = "stockCache")
 public class ProductStock {
 
     static final String INSUFFICIENT_STOCK = "insufficient stock";

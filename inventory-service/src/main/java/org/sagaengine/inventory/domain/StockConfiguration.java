@@ -1,5 +1,7 @@
 package org.sagaengine.inventory.domain;
 
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
@@ -9,6 +11,15 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration
 class StockConfiguration {
+
+    /**
+     * Commands for one aggregate are routed to one node, so the node can keep the aggregates it handles in memory
+     * instead of reading their events again for every command.
+     */
+    @Bean
+    Cache stockCache() {
+        return new WeakReferenceCache();
+    }
 
     /** A busy product collects an event per reservation; a snapshot keeps loading it cheap. */
     @Bean

@@ -23,7 +23,7 @@ import org.sagaengine.payment.api.RefundPayment;
  * A customer's account, in the minor units of its currency. It remembers every order that has asked it for money, so
  * an order is never charged twice, and a refund that overtakes its charge still leaves the order owing nothing.
  */
-@Aggregate(snapshotTriggerDefinition = "accountSnapshotTrigger")
+@Aggregate(snapshotTriggerDefinition = "accountSnapshotTrigger", cache = "accountCache")
 public class Account {
 
     static final String INSUFFICIENT_FUNDS = "insufficient funds";
