@@ -1,7 +1,6 @@
 package org.sagaengine.platform;
 
 import java.net.ConnectException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
@@ -57,11 +56,7 @@ public class CommandGatewayConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService commandRetryExecutor() {
-        return Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "command-retry");
-            thread.setDaemon(true);
-            return thread;
-        });
+        return PlatformThreads.singleDaemonScheduler("command-retry");
     }
 
     @Bean

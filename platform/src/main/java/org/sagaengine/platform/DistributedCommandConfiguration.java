@@ -4,8 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,13 +53,15 @@ public class DistributedCommandConfiguration {
     private static final Logger log = LoggerFactory.getLogger(DistributedCommandConfiguration.class);
 
     /**
-     * @param uri       how the peers reach this node: must equal its entry in the static discovery list
-     * @param heartbeat how often the routing table is refreshed from the peers
+     * @param uri             how the peers reach this node: must equal its entry in the static discovery list
+     * @param heartbeat       how often the routing table is refreshed from the peers
+     * @param dispatchThreads how many commands this node may have in flight to its peers at once
      */
     @ConfigurationProperties("sagaengine.node")
-    public record NodeProperties(URI uri, Duration heartbeat) {
+    public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads) {
         public NodeProperties {
             heartbeat = heartbeat == null ? Duration.ofSeconds(2) : heartbeat;
+            dispatchThreads = dispatchThreads == null ? 16 : dispatchThreads;
         }
     }
 
@@ -97,25 +101,41 @@ public class DistributedCommandConfiguration {
                                        .build();
     }
 
-    /** Declared with its concrete type: Spring MVC maps the connector's endpoint only when it can see the type. */
+    /**
+     * Declared with its concrete type: Spring MVC maps the connector's endpoint only when it can see the type.
+     * Commands to peers are sent from a pool, so that sending one does not hold up the sender (the saga, say) for
+     * the peer's whole round trip; when the pool and its queue are full, the sender waits, which is the back-pressure.
+     */
     @Bean
     SpringHttpCommandBusConnector springHttpCommandBusConnector(@Qualifier("localSegment") CommandBus localSegment,
                                                                 RestTemplate restTemplate,
-                                                                @Qualifier("messageSerializer") Serializer serializer) {
+                                                                @Qualifier("messageSerializer") Serializer serializer,
+                                                                ExecutorService commandDispatch) {
         return SpringHttpCommandBusConnector.builder()
                                             .localCommandBus(localSegment)
                                             .restOperations(restTemplate)
                                             .serializer(serializer)
+                                            .executor(commandDispatch)
                                             .build();
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService commandDispatch(NodeProperties node) {
+        AtomicLong threads = new AtomicLong();
+        return new ThreadPoolExecutor(node.dispatchThreads(), node.dispatchThreads(), 60, TimeUnit.SECONDS,
+                                      new ArrayBlockingQueue<>(1_000),
+                                      runnable -> {
+                                          Thread thread = new Thread(runnable,
+                                                                     "command-dispatch-" + threads.incrementAndGet());
+                                          thread.setDaemon(true);
+                                          return thread;
+                                      },
+                                      new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService routingHeartbeat() {
-        return Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "routing-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        return PlatformThreads.singleDaemonScheduler("routing-heartbeat");
     }
 
     @Bean

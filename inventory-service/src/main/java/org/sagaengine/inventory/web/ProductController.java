@@ -17,6 +17,7 @@ import org.sagaengine.inventory.query.StockQueries;
 import org.sagaengine.inventory.query.StockQueries.ProductStockView;
 import org.sagaengine.inventory.query.StockQueries.StockHoldView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
+import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,10 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Validated
 class ProductController {
 
-    static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
-
     record RegisterProductRequest(
-            @NotNull @Pattern(regexp = ID_PATTERN, message = "letters, digits, '.', '_' or '-', at most 64") String productId,
+            @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String productId,
             @NotBlank @Size(max = 200) String name,
             @NotNull @Min(0) @Max(1_000_000_000) Integer initialQuantity) {
     }
@@ -65,7 +64,7 @@ class ProductController {
     }
 
     @PostMapping("/products/{productId}/restock")
-    ResponseEntity<ProductAccepted> restock(@PathVariable @Pattern(regexp = ID_PATTERN) String productId,
+    ResponseEntity<ProductAccepted> restock(@PathVariable @Pattern(regexp = Ids.PATTERN) String productId,
                                             @Valid @RequestBody RestockRequest request) {
         commands.sendAndWait(new RestockProduct(productId, request.quantity()));
         return ResponseEntity.accepted().location(URI.create("/products/" + productId))
@@ -73,7 +72,7 @@ class ProductController {
     }
 
     @GetMapping("/products/{productId}")
-    ProductStockView product(@PathVariable @Pattern(regexp = ID_PATTERN) String productId) {
+    ProductStockView product(@PathVariable @Pattern(regexp = Ids.PATTERN) String productId) {
         return queries.product(productId).orElseThrow(() -> new NotFound("No product " + productId + "."));
     }
 
@@ -85,7 +84,7 @@ class ProductController {
 
     /** What one order holds of every product: reserved, committed, released or rejected. */
     @GetMapping("/stock-holds")
-    List<StockHoldView> holdsOfOrder(@RequestParam @Pattern(regexp = ID_PATTERN) String orderId) {
+    List<StockHoldView> holdsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
         return queries.holdsOfOrder(orderId);
     }
 }

@@ -1,12 +1,12 @@
 package org.sagaengine.order.query;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.Timestamp;
 import org.sagaengine.order.api.OrderCancellationRequested;
 import org.sagaengine.order.api.OrderConfirmed;
 import org.sagaengine.order.api.OrderPlaced;
@@ -28,37 +28,41 @@ class OrderProjection {
     }
 
     @EventHandler
-    void on(OrderPlaced event, @org.axonframework.eventhandling.Timestamp Instant at) throws JsonProcessingException {
+    void on(OrderPlaced event, @Timestamp Instant at) throws JsonProcessingException {
         jdbc.sql("""
                  insert into customer_order (order_id, account_id, currency, total_amount, status, lines,
                                              placed_at, updated_at)
                  values (?, ?, ?, ?, 'PENDING', cast(? as jsonb), ?, ?)
                  """)
             .params(event.orderId(), event.accountId(), event.currency(), event.totalAmount(),
-                    json.writeValueAsString(event.lines()), Timestamp.from(at), Timestamp.from(at))
+                    json.writeValueAsString(event.lines()), ts(at), ts(at))
             .update();
     }
 
     @EventHandler
-    void on(OrderConfirmed event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(OrderConfirmed event, @Timestamp Instant at) {
         finish(event.orderId(), "CONFIRMED", null, at);
     }
 
     @EventHandler
-    void on(OrderRejected event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(OrderRejected event, @Timestamp Instant at) {
         finish(event.orderId(), "REJECTED", event.reason(), at);
     }
 
     @EventHandler
-    void on(OrderCancellationRequested event, @org.axonframework.eventhandling.Timestamp Instant at) {
+    void on(OrderCancellationRequested event, @Timestamp Instant at) {
         jdbc.sql("update customer_order set cancellation_requested = true, updated_at = ? where order_id = ?")
-            .params(Timestamp.from(at), event.orderId())
+            .params(ts(at), event.orderId())
             .update();
     }
 
     private void finish(String orderId, String status, String reason, Instant at) {
         jdbc.sql("update customer_order set status = ?, reason = ?, updated_at = ? where order_id = ?")
-            .params(status, reason, Timestamp.from(at), orderId)
+            .params(status, reason, ts(at), orderId)
             .update();
+    }
+
+    private static java.sql.Timestamp ts(Instant at) {
+        return java.sql.Timestamp.from(at);
     }
 }

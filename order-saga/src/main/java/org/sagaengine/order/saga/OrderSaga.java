@@ -86,6 +86,11 @@ public class OrderSaga {
     private boolean chargeRequested;
     private boolean chargeDeclined;
     private boolean refundAwaited;
+    // The deadlines in force, by name and id: cancelling by id is one lookup, by scope a scan of every deadline.
+    private String stepDeadlineName;
+    private String stepDeadlineId;
+    private String retryName;
+    private String retryId;
 
     // ---- the happy path ----
 
@@ -98,7 +103,7 @@ public class OrderSaga {
         totalAmount = event.totalAmount();
         lines = new ArrayList<>(event.lines());
         enter(SagaStep.RESERVING_STOCK, lines.size() + " line(s)");
-        deadlines.schedule(timeouts.stepTimeout(), STOCK_RESERVATION_DEADLINE);
+        scheduleStepDeadline(STOCK_RESERVATION_DEADLINE);
         lines.forEach(line -> send(new ReserveStock(line.productId(), orderId, line.quantity()), line.productId()));
     }
 
@@ -111,9 +116,8 @@ public class OrderSaga {
             return;
         }
         if (step == SagaStep.RESERVING_STOCK && reservedProducts.size() == lines.size()) {
-            deadlines.cancelAllWithinScope(STOCK_RESERVATION_DEADLINE);
             enter(SagaStep.CHARGING_PAYMENT, totalAmount + " " + currency);
-            deadlines.schedule(timeouts.stepTimeout(), PAYMENT_DEADLINE);
+            scheduleStepDeadline(PAYMENT_DEADLINE);
             chargeRequested = true;
             send(new ChargePayment(accountId, orderId, totalAmount, currency), accountId);
         }
@@ -122,9 +126,9 @@ public class OrderSaga {
     @SagaEventHandler(associationProperty = "orderId")
     public void on(PaymentCharged event) {
         if (step == SagaStep.CHARGING_PAYMENT) {
-            deadlines.cancelAllWithinScope(PAYMENT_DEADLINE);
+            cancelStepDeadline();
             enter(SagaStep.COMMITTING_STOCK, lines.size() + " line(s)");
-            deadlines.schedule(timeouts.retryInterval(), COMMIT_RETRY);
+            scheduleRetry(COMMIT_RETRY);
             sendMissingCommits();
         } else if (step == SagaStep.COMPENSATING && !refundAwaited) {
             refundAwaited = true;
@@ -144,7 +148,7 @@ public class OrderSaga {
     @EndSaga
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderConfirmed event) {
-        deadlines.cancelAllWithinScope(COMMIT_RETRY);
+        cancelRetry();
         enter(SagaStep.CONFIRMED, null);
     }
 
@@ -216,8 +220,7 @@ public class OrderSaga {
 
     private void compensate(String reason) {
         rejectionReason = reason;
-        deadlines.cancelAllWithinScope(STOCK_RESERVATION_DEADLINE);
-        deadlines.cancelAllWithinScope(PAYMENT_DEADLINE);
+        cancelStepDeadline();
         enter(SagaStep.COMPENSATING, reason);
         if (chargeRequested && !chargeDeclined) {
             refundAwaited = true;
@@ -230,7 +233,7 @@ public class OrderSaga {
             rejectOrder();
             return;
         }
-        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+        scheduleRetry(COMPENSATION_RETRY);
         sendMissingCompensations();
     }
 
@@ -252,21 +255,20 @@ public class OrderSaga {
 
     private void rejectIfCompensated() {
         if (releasesAwaited.isEmpty() && !refundAwaited) {
-            deadlines.cancelAllWithinScope(COMPENSATION_RETRY);
             rejectOrder();
         }
     }
 
     private void rejectOrder() {
         enter(SagaStep.REJECTING_ORDER, rejectionReason);
-        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+        scheduleRetry(COMPENSATION_RETRY);
         send(new RejectOrder(orderId, rejectionReason), orderId);
     }
 
     @EndSaga
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderRejected event) {
-        deadlines.cancelAllWithinScope(COMPENSATION_RETRY);
+        cancelRetry();
         enter(SagaStep.REJECTED, event.reason());
     }
 
@@ -282,7 +284,7 @@ public class OrderSaga {
             return;
         }
         log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
-        deadlines.schedule(timeouts.retryInterval(), COMMIT_RETRY);
+        scheduleRetry(COMMIT_RETRY);
     }
 
     @DeadlineHandler(deadlineName = COMPENSATION_RETRY)
@@ -295,7 +297,7 @@ public class OrderSaga {
             return;
         }
         log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
-        deadlines.schedule(timeouts.retryInterval(), COMPENSATION_RETRY);
+        scheduleRetry(COMPENSATION_RETRY);
     }
 
     private void sendMissingCommits() {
@@ -309,6 +311,32 @@ public class OrderSaga {
         releasesAwaited.forEach(productId -> send(new ReleaseStock(productId, orderId), productId));
         if (refundAwaited) {
             send(new RefundPayment(accountId, orderId), accountId);
+        }
+    }
+
+    private void scheduleStepDeadline(String name) {
+        cancelStepDeadline();
+        stepDeadlineName = name;
+        stepDeadlineId = deadlines.schedule(timeouts.stepTimeout(), name);
+    }
+
+    private void cancelStepDeadline() {
+        if (stepDeadlineId != null) {
+            deadlines.cancelSchedule(stepDeadlineName, stepDeadlineId);
+            stepDeadlineId = null;
+        }
+    }
+
+    private void scheduleRetry(String name) {
+        cancelRetry();
+        retryName = name;
+        retryId = deadlines.schedule(timeouts.retryInterval(), name);
+    }
+
+    private void cancelRetry() {
+        if (retryId != null) {
+            deadlines.cancelSchedule(retryName, retryId);
+            retryId = null;
         }
     }
 

@@ -45,13 +45,14 @@ class SagaConfiguration {
     @Bean
     DeadlineManager deadlineManager(Scheduler deadlineScheduler, Configuration configuration, Serializer serializer,
                                     TransactionManager transactionManager) {
-        return DbSchedulerDeadlineManager.builder()
-                                         .scheduler(deadlineScheduler)
-                                         .scopeAwareProvider(new ConfigurationScopeAwareProvider(configuration))
-                                         .serializer(serializer)
-                                         .transactionManager(transactionManager)
-                                         .startScheduler(true)
-                                         .stopScheduler(false)
-                                         .build();
+        return new TolerantDeadlineManager(
+                DbSchedulerDeadlineManager.builder()
+                                          .scheduler(deadlineScheduler)
+                                          .scopeAwareProvider(new ConfigurationScopeAwareProvider(configuration))
+                                          .serializer(serializer)
+                                          .transactionManager(transactionManager)
+                                          .startScheduler(true)
+                                          .stopScheduler(false),
+                deadlineScheduler);
     }
 }

@@ -18,6 +18,7 @@ import org.sagaengine.order.api.PlaceOrder;
 import org.sagaengine.order.query.OrderQueries;
 import org.sagaengine.order.query.OrderQueries.OrderView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
+import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,16 +36,14 @@ import org.springframework.web.bind.annotation.RestController;
 @Validated
 class OrderController {
 
-    static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
-
     record LineRequest(
-            @NotNull @Pattern(regexp = ID_PATTERN, message = "letters, digits, '.', '_' or '-', at most 64") String productId,
+            @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String productId,
             @NotNull @Min(1) @Max(1_000_000) Integer quantity,
             @NotNull @Min(0) @Max(1_000_000_000_000L) Long unitPrice) {
     }
 
     record PlaceOrderRequest(
-            @NotNull @Pattern(regexp = ID_PATTERN, message = "letters, digits, '.', '_' or '-', at most 64") String accountId,
+            @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String accountId,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as EUR") String currency,
             @NotEmpty @Size(max = 50) List<@NotNull @Valid LineRequest> lines) {
     }
@@ -72,14 +71,14 @@ class OrderController {
     }
 
     @PostMapping("/orders/{orderId}/cancel")
-    ResponseEntity<OrderAccepted> cancel(@PathVariable @Pattern(regexp = ID_PATTERN) String orderId) {
+    ResponseEntity<OrderAccepted> cancel(@PathVariable @Pattern(regexp = Ids.PATTERN) String orderId) {
         commands.sendAndWait(new CancelOrder(orderId));
         return ResponseEntity.accepted().location(URI.create("/orders/" + orderId))
                              .body(new OrderAccepted(orderId, "CANCELLATION_REQUESTED"));
     }
 
     @GetMapping("/orders/{orderId}")
-    OrderView order(@PathVariable @Pattern(regexp = ID_PATTERN) String orderId) {
+    OrderView order(@PathVariable @Pattern(regexp = Ids.PATTERN) String orderId) {
         return queries.order(orderId).orElseThrow(() -> new NotFound("No order " + orderId + "."));
     }
 

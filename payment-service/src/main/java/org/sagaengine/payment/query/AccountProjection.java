@@ -31,7 +31,7 @@ class AccountProjection {
                                       refunded_total, updated_at)
                  values (?, ?, ?, 0, 0, 0, 0, ?)
                  """)
-            .params(event.accountId(), event.owner(), event.currency(), java.sql.Timestamp.from(at))
+            .params(event.accountId(), event.owner(), event.currency(), ts(at))
             .update();
     }
 
@@ -41,7 +41,7 @@ class AccountProjection {
                  update account set balance = balance + ?, deposited_total = deposited_total + ?, updated_at = ?
                   where account_id = ?
                  """)
-            .params(event.amount(), event.amount(), java.sql.Timestamp.from(at), event.accountId())
+            .params(event.amount(), event.amount(), ts(at), event.accountId())
             .update();
     }
 
@@ -51,7 +51,7 @@ class AccountProjection {
                  update account set balance = balance - ?, charged_total = charged_total + ?, updated_at = ?
                   where account_id = ?
                  """)
-            .params(event.amount(), event.amount(), java.sql.Timestamp.from(at), event.accountId())
+            .params(event.amount(), event.amount(), ts(at), event.accountId())
             .update();
         payment(event.accountId(), event.orderId(), event.amount(), "CHARGED", null, at);
     }
@@ -67,7 +67,7 @@ class AccountProjection {
                  update account set balance = balance + ?, refunded_total = refunded_total + ?, updated_at = ?
                   where account_id = ?
                  """)
-            .params(event.amount(), event.amount(), java.sql.Timestamp.from(at), event.accountId())
+            .params(event.amount(), event.amount(), ts(at), event.accountId())
             .update();
         payment(event.accountId(), event.orderId(), event.amount(), "REFUNDED", null, at);
     }
@@ -80,7 +80,11 @@ class AccountProjection {
                  do update set amount = excluded.amount, state = excluded.state, reason = excluded.reason,
                                updated_at = excluded.updated_at
                  """)
-            .params(accountId, orderId, amount, state, reason, java.sql.Timestamp.from(at))
+            .params(accountId, orderId, amount, state, reason, ts(at))
             .update();
+    }
+
+    private static java.sql.Timestamp ts(Instant at) {
+        return java.sql.Timestamp.from(at);
     }
 }

@@ -17,6 +17,7 @@ import org.sagaengine.payment.query.AccountQueries;
 import org.sagaengine.payment.query.AccountQueries.AccountView;
 import org.sagaengine.payment.query.AccountQueries.PaymentView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
+import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,11 +35,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Validated
 class AccountController {
 
-    static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
     static final long MAX_AMOUNT = 1_000_000_000_000L;
 
     record OpenAccountRequest(
-            @NotNull @Pattern(regexp = ID_PATTERN, message = "letters, digits, '.', '_' or '-', at most 64") String accountId,
+            @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String accountId,
             @NotBlank @Size(max = 200) String owner,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as EUR") String currency) {
     }
@@ -65,7 +65,7 @@ class AccountController {
     }
 
     @PostMapping("/accounts/{accountId}/deposits")
-    ResponseEntity<AccountAccepted> deposit(@PathVariable @Pattern(regexp = ID_PATTERN) String accountId,
+    ResponseEntity<AccountAccepted> deposit(@PathVariable @Pattern(regexp = Ids.PATTERN) String accountId,
                                             @Valid @RequestBody DepositRequest request) {
         commands.sendAndWait(new DepositMoney(accountId, request.amount()));
         return ResponseEntity.accepted().location(URI.create("/accounts/" + accountId))
@@ -73,7 +73,7 @@ class AccountController {
     }
 
     @GetMapping("/accounts/{accountId}")
-    AccountView account(@PathVariable @Pattern(regexp = ID_PATTERN) String accountId) {
+    AccountView account(@PathVariable @Pattern(regexp = Ids.PATTERN) String accountId) {
         return queries.account(accountId).orElseThrow(() -> new NotFound("No account " + accountId + "."));
     }
 
@@ -85,7 +85,7 @@ class AccountController {
 
     /** What one order was charged, declined or refunded. */
     @GetMapping("/payments")
-    List<PaymentView> paymentsOfOrder(@RequestParam @Pattern(regexp = ID_PATTERN) String orderId) {
+    List<PaymentView> paymentsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
         return queries.paymentsOfOrder(orderId);
     }
 }
