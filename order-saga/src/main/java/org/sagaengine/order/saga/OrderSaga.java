@@ -341,6 +341,7 @@ public class OrderSaga {
     }
 
     private void enter(SagaStep next, String detail) {
+        log.info("Order {}: {}{}", orderId, next, detail == null ? "" : " (" + detail + ")");
         step = next;
         progress.entered(orderId, next, detail);
     }

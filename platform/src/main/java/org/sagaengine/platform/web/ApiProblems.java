@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -83,13 +84,18 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     /** What a command handler answered, unwrapped from the futures and wrappers around it. */
     @ExceptionHandler({AxonException.class, CompletionException.class, ExecutionException.class,
             IllegalStateException.class})
-    ProblemDetail commandFailed(Exception ex) {
+    ProblemDetail commandFailed(Exception ex, HttpServletRequest request) {
         Throwable cause = rootOfInterest(ex);
         if (cause instanceof AggregateNotFoundException) {
-            return problem(HttpStatus.NOT_FOUND, "Not found", "No such " + describeAggregate(cause) + ".");
+            return problem(HttpStatus.NOT_FOUND, "Not found",
+                           "Nothing is known by the id in " + request.getRequestURI() + ".");
         }
-        if (cause instanceof AggregateStreamCreationException || cause instanceof ConcurrencyException) {
+        if (cause instanceof AggregateStreamCreationException) {
             return problem(HttpStatus.CONFLICT, "Conflict", "That id is already in use.");
+        }
+        if (cause instanceof ConcurrencyException) {
+            return problem(HttpStatus.CONFLICT, "Conflict",
+                           "It was changed at the same time by another request; try again.");
         }
         if (cause instanceof IllegalStateException || cause instanceof IllegalArgumentException) {
             HttpStatus status = cause instanceof IllegalStateException ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
@@ -107,11 +113,6 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
             current = current.getCause();
         }
         return current;
-    }
-
-    private static String describeAggregate(Throwable notFound) {
-        String message = notFound.getMessage() == null ? "" : notFound.getMessage();
-        return message.contains("[") ? "aggregate " + message.substring(message.indexOf('[')) : "aggregate";
     }
 
     private static ProblemDetail problem(HttpStatus status, String title, String detail) {
