@@ -1,0 +1,66 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+import static org.sagaengine.launcher.RunningSystem.freePort;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** The launcher's promise: stop everything, start it again on the same data directory, and carry on. */
+class RestartTest {
+
+    @Test
+    void theWholeSystemCarriesOnAfterARestart() throws Exception {
+        SystemSettings settings = new SystemSettings(
+                Files.createTempDirectory("saga-engine-restart"),
+                Path.of(System.getProperty("sagaengine.services", "target/services")),
+                freePort(), null, freePort(), freePort(), freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"),
+                List.of(), Duration.ofMinutes(3));
+        String firstOrder;
+        try (EmbeddedSystem system = start(settings)) {
+            Api.post(system.uri(INVENTORY), "/products", Map.of("productId", "mug", "name", "Mug", "initialQuantity", 4));
+            Api.post(system.uri(PAYMENT), "/accounts", Map.of("accountId", "carol", "owner", "Carol", "currency", "EUR"));
+            Api.post(system.uri(PAYMENT), "/accounts/carol/deposits", Map.of("amount", 5_000));
+            firstOrder = placeMugOrder(system.uri(ORDER_SAGA));
+            awaitStatus(system.uri(ORDER_SAGA), firstOrder, "CONFIRMED");
+        }
+
+        try (EmbeddedSystem system = start(settings)) {
+            assertThat(Api.get(system.uri(ORDER_SAGA), "/orders/" + firstOrder).body().path("status").asText())
+                    .isEqualTo("CONFIRMED");
+            String secondOrder = placeMugOrder(system.uri(ORDER_SAGA));
+            awaitStatus(system.uri(ORDER_SAGA), secondOrder, "CONFIRMED");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(Api.get(system.uri(INVENTORY), "/products/mug").body().path("availableQuantity").asInt())
+                        .isEqualTo(2);
+                assertThat(Api.get(system.uri(PAYMENT), "/accounts/carol").body().path("balance").asLong())
+                        .isEqualTo(5_000 - 2 * 1_500);
+            });
+        }
+    }
+
+    private static EmbeddedSystem start(SystemSettings settings) throws Exception {
+        return new EmbeddedSystem(settings, line -> System.out.println("[restart system] " + line)).start();
+    }
+
+    private static String placeMugOrder(URI orders) {
+        return Api.post(orders, "/orders", Map.of("accountId", "carol", "currency", "EUR", "lines",
+                                                  List.of(Map.of("productId", "mug", "quantity", 1, "unitPrice", 1_500))))
+                  .body().get("orderId").asText();
+    }
+
+    private static void awaitStatus(URI orders, String orderId, String status) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                assertThat(Api.get(orders, "/orders/" + orderId).body().path("status").asText()).isEqualTo(status));
+    }
+}
