@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
 import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
 import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
-import static org.sagaengine.launcher.RunningSystem.freePort;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +28,10 @@ class PersistedDeadlineTest {
 
     @BeforeAll
     static void startSystemWithShortDeadlines() throws Exception {
-        SystemSettings settings = new SystemSettings(
-                Files.createTempDirectory("saga-engine-deadlines"),
-                Path.of(System.getProperty("sagaengine.services", "target/services")),
-                freePort(), null, freePort(), freePort(), freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"),
-                List.of("--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
-                        "--sagaengine.saga.retry-interval=2s",
-                        "--sagaengine.commands.retry.max-retries=2"),
-                Duration.ofMinutes(3));
+        SystemSettings settings = RunningSystem.testSettings("deadlines", List.of(
+                "--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
+                "--sagaengine.saga.retry-interval=2s",
+                "--sagaengine.commands.retry.max-retries=2"));
         system = new EmbeddedSystem(settings, line -> System.out.println("[deadline system] " + line)).start();
     }
 

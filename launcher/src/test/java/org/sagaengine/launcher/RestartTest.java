@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
 import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
 import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
-import static org.sagaengine.launcher.RunningSystem.freePort;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +18,7 @@ class RestartTest {
 
     @Test
     void theWholeSystemCarriesOnAfterARestart() throws Exception {
-        SystemSettings settings = new SystemSettings(
-                Files.createTempDirectory("saga-engine-restart"),
-                Path.of(System.getProperty("sagaengine.services", "target/services")),
-                freePort(), null, freePort(), freePort(), freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"),
-                List.of(), Duration.ofMinutes(3));
+        SystemSettings settings = RunningSystem.testSettings("restart", List.of());
         String firstOrder;
         try (EmbeddedSystem system = start(settings)) {
             Api.post(system.uri(INVENTORY), "/products", Map.of("productId", "mug", "name", "Mug", "initialQuantity", 4));

@@ -28,19 +28,23 @@ public class RunningSystem implements BeforeAllCallback {
             if (system != null) {
                 return;
             }
-            Path data = Files.createTempDirectory("saga-engine-e2e");
-            Path services = Path.of(System.getProperty("sagaengine.services", "target/services"));
-            SystemSettings settings = new SystemSettings(data, services, freePort(), null, freePort(), freePort(),
-                                                         freePort(), List.of("-Xmx384m", "-XX:+UseSerialGC"), List.of(),
-                                                         Duration.ofMinutes(3));
-            EmbeddedSystem started = new EmbeddedSystem(settings, line -> System.out.println("[system] " + line));
+            EmbeddedSystem started = new EmbeddedSystem(testSettings("e2e", List.of()),
+                                                        line -> System.out.println("[system] " + line));
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                    .put(RunningSystem.class, (ExtensionContext.Store.CloseableResource) started::close);
             system = started.start();
         }
     }
 
-    static int freePort() throws IOException {
+    /** A system of its own for a test: a fresh data directory, free ports, small JVMs. */
+    static SystemSettings testSettings(String name, List<String> serviceArguments) throws IOException {
+        return new SystemSettings(Files.createTempDirectory("saga-engine-" + name),
+                                  Path.of(System.getProperty("sagaengine.services", "target/services")),
+                                  freePort(), null, freePort(), freePort(), freePort(),
+                                  List.of("-Xmx384m", "-XX:+UseSerialGC"), serviceArguments, Duration.ofMinutes(3));
+    }
+
+    private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
