@@ -89,15 +89,19 @@ class MixedWorkloadTest {
         long outOfStock = countReason(finished, "out of stock");
         long declined = countReason(finished, "payment declined");
         long cancelled = countReason(finished, "cancelled");
+        // A correct outcome too, on a machine slow enough for a step to outlast its deadline.
+        long timedOut = countReason(finished, "timeout");
         assertThat(confirmed).as("confirmed").isPositive();
         assertThat(outOfStock).as("rejected for stock").isPositive();
         assertThat(declined).as("rejected for payment").isPositive();
-        assertThat(confirmed + outOfStock + declined + cancelled).isEqualTo(ORDERS);
+        assertThat(confirmed + outOfStock + declined + cancelled + timedOut).as("orders with a known outcome")
+                                                                       .isEqualTo(ORDERS);
 
         System.out.printf("[workload] %d orders placed in %d ms, all terminal after %d ms: %d confirmed, %d out of "
-                          + "stock, %d payment declined, %d cancelled; placed-to-terminal median %d ms, p95 %d ms%n",
+                          + "stock, %d payment declined, %d cancelled, %d timed out; placed-to-terminal median %d ms, "
+                          + "p95 %d ms%n",
                           ORDERS, placing.toMillis(), draining.toMillis(), confirmed, outOfStock, declined, cancelled,
-                          percentile(finished, 50), percentile(finished, 95));
+                          timedOut, percentile(finished, 50), percentile(finished, 95));
     }
 
     private List<String> placeConcurrently(List<String> products, List<String> accounts) throws Exception {
