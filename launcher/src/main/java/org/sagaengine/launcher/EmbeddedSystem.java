@@ -34,6 +34,7 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     static final String DB_USER = "sagaengine";
     static final String DB_PASSWORD = "sagaengine";
+    private static final String EVENTS_DATABASE = "events";
     private static final Map<String, String> SERVICE_DATABASES = Map.of(
             ORDER_SAGA, "orders", INVENTORY, "inventory", PAYMENT, "payments");
 
@@ -67,10 +68,6 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     public URI uri(String service) {
         return services.get(service).baseUri();
-    }
-
-    public Map<String, ServiceProcess> services() {
-        return services;
     }
 
     /** A JDBC URL for one of the system's databases, for tools and tests that look inside. */
@@ -117,7 +114,9 @@ public final class EmbeddedSystem implements AutoCloseable {
                             create role %s login password '%s';
                           end if;
                         end $$""".formatted(DB_USER, DB_USER, DB_PASSWORD));
-            for (String database : List.of("events", "orders", "inventory", "payments")) {
+            List<String> databases = new ArrayList<>(SERVICE_DATABASES.values());
+            databases.add(0, EVENTS_DATABASE);
+            for (String database : databases) {
                 try (var exists = sql.executeQuery("select 1 from pg_database where datname = '" + database + "'")) {
                     if (!exists.next()) {
                         sql.execute("create database " + database + " owner " + DB_USER);
@@ -144,7 +143,7 @@ public final class EmbeddedSystem implements AutoCloseable {
         command.add("--spring.datasource.url=" + jdbcUrl(SERVICE_DATABASES.get(service)));
         command.add("--spring.datasource.username=" + DB_USER);
         command.add("--spring.datasource.password=" + DB_PASSWORD);
-        command.add("--sagaengine.events.datasource.url=" + jdbcUrl("events"));
+        command.add("--sagaengine.events.datasource.url=" + jdbcUrl(EVENTS_DATABASE));
         command.add("--sagaengine.events.datasource.username=" + DB_USER);
         command.add("--sagaengine.events.datasource.password=" + DB_PASSWORD);
         ports.forEach((peer, peerPort) -> command.add(

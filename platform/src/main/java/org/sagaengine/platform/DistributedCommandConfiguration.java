@@ -121,15 +121,8 @@ public class DistributedCommandConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     ExecutorService commandDispatch(NodeProperties node) {
-        AtomicLong threads = new AtomicLong();
         return new ThreadPoolExecutor(node.dispatchThreads(), node.dispatchThreads(), 60, TimeUnit.SECONDS,
-                                      new ArrayBlockingQueue<>(1_000),
-                                      runnable -> {
-                                          Thread thread = new Thread(runnable,
-                                                                     "command-dispatch-" + threads.incrementAndGet());
-                                          thread.setDaemon(true);
-                                          return thread;
-                                      },
+                                      new ArrayBlockingQueue<>(1_000), PlatformThreads.daemons("command-dispatch"),
                                       new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
