@@ -177,6 +177,21 @@ public final class EmbeddedSystem implements AutoCloseable {
         progress.accept("Restarting " + service);
     }
 
+    /**
+     * Stops the embedded PostgreSQL server (connections are cut, as in a database crash or failover) and starts it
+     * again on the same data directory and port after the given pause. The services are left to reconnect on their
+     * own.
+     */
+    public void restartPostgres(Duration down) throws IOException, SQLException, InterruptedException {
+        if (postgres == null) {
+            throw new IllegalStateException("PostgreSQL is external to this system; restart it where it runs");
+        }
+        postgres.close();
+        progress.accept("Stopped PostgreSQL");
+        Thread.sleep(down.toMillis());
+        startPostgres();
+    }
+
     /** Healthy includes command routing: each service knows which peer handles which command. */
     public void awaitHealthy(List<String> names) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

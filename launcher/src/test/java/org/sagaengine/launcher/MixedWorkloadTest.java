@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,6 +40,7 @@ class MixedWorkloadTest {
     final URI orders = RunningSystem.system().uri(ORDER_SAGA);
     final URI inventory = RunningSystem.system().uri(INVENTORY);
     final URI payments = RunningSystem.system().uri(PAYMENT);
+    final Invariants invariants = new Invariants(RunningSystem.system());
     final Random random = new Random(20261122);
 
     @Test
@@ -72,19 +72,15 @@ class MixedWorkloadTest {
         cancelSome(orderIds);
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                orderIds.stream().allMatch(id -> isTerminal(Api.get(orders, "/orders/" + id).body())));
+                invariants.orderViews(orderIds).stream().allMatch(Invariants::isTerminal));
         Duration draining = Duration.between(placingStarted, Instant.now());
 
         // The participants' read models follow their events a moment later; a broken invariant never converges.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            Map<String, JsonNode> orderViews = new HashMap<>();
-            orderIds.forEach(id -> orderViews.put(id, Api.get(orders, "/orders/" + id).body()));
-            assertStockIsConserved(products, orderViews.values());
-            assertMoneyIsConserved(accounts, orderViews.values());
-            orderViews.values().forEach(this::assertOutcomeAgreesWithParticipants);
+            invariants.assertHold(products, accounts, invariants.orderViews(orderIds));
         });
 
-        List<JsonNode> finished = orderIds.stream().map(id -> Api.get(orders, "/orders/" + id).body()).toList();
+        List<JsonNode> finished = invariants.orderViews(orderIds);
         long confirmed = finished.stream().filter(o -> o.get("status").asText().equals("CONFIRMED")).count();
         long outOfStock = countReason(finished, "out of stock");
         long declined = countReason(finished, "payment declined");
@@ -143,84 +139,6 @@ class MixedWorkloadTest {
         for (String orderId : orderIds.subList(orderIds.size() - CANCELLATIONS, orderIds.size())) {
             Api.Response response = Api.post(orders, "/orders/" + orderId + "/cancel", "");
             assertThat(response.status()).isIn(202, 409);
-        }
-    }
-
-    private static boolean isTerminal(JsonNode order) {
-        String status = order.path("status").asText();
-        return (status.equals("CONFIRMED") || status.equals("REJECTED"))
-                && order.path("sagaStep").asText().equals(status);
-    }
-
-    private void assertStockIsConserved(List<String> products, Iterable<JsonNode> orderViews) {
-        Map<String, Integer> committedByConfirmedOrders = new HashMap<>();
-        for (JsonNode order : orderViews) {
-            if (order.get("status").asText().equals("CONFIRMED")) {
-                order.get("lines").forEach(line -> committedByConfirmedOrders.merge(
-                        line.get("productId").asText(), line.get("quantity").asInt(), Integer::sum));
-            }
-        }
-        for (String productId : products) {
-            JsonNode stock = Api.get(inventory, "/products/" + productId).body();
-            int available = stock.get("availableQuantity").asInt();
-            int reserved = stock.get("reservedQuantity").asInt();
-            int committed = stock.get("committedQuantity").asInt();
-            assertThat(available + reserved + committed).as("stock of %s", productId)
-                                                         .isEqualTo(stock.get("receivedQuantity").asInt());
-            assertThat(available).as("available %s", productId).isNotNegative();
-            assertThat(reserved).as("still reserved of %s after every saga ended", productId).isZero();
-            assertThat(committed).as("committed %s", productId)
-                                 .isEqualTo(committedByConfirmedOrders.getOrDefault(productId, 0));
-        }
-    }
-
-    private void assertMoneyIsConserved(List<String> accounts, Iterable<JsonNode> orderViews) {
-        Map<String, Long> paidByConfirmedOrders = new HashMap<>();
-        for (JsonNode order : orderViews) {
-            if (order.get("status").asText().equals("CONFIRMED")) {
-                paidByConfirmedOrders.merge(order.get("accountId").asText(), order.get("totalAmount").asLong(),
-                                            Long::sum);
-            }
-        }
-        long deposits = 0;
-        long balancesAndNetCharges = 0;
-        for (String accountId : accounts) {
-            JsonNode account = Api.get(payments, "/accounts/" + accountId).body();
-            long balance = account.get("balance").asLong();
-            long netCharged = account.get("chargedTotal").asLong() - account.get("refundedTotal").asLong();
-            assertThat(balance).as("balance of %s", accountId).isNotNegative();
-            assertThat(balance + netCharged).as("money of %s", accountId)
-                                            .isEqualTo(account.get("depositedTotal").asLong());
-            assertThat(netCharged).as("net charges of %s", accountId)
-                                  .isEqualTo(paidByConfirmedOrders.getOrDefault(accountId, 0L));
-            deposits += account.get("depositedTotal").asLong();
-            balancesAndNetCharges += balance + netCharged;
-        }
-        assertThat(balancesAndNetCharges).isEqualTo(deposits);
-    }
-
-    private void assertOutcomeAgreesWithParticipants(JsonNode order) {
-        String orderId = order.get("orderId").asText();
-        JsonNode holds = Api.get(inventory, "/stock-holds?orderId=" + orderId).body();
-        JsonNode charges = Api.get(payments, "/payments?orderId=" + orderId).body();
-        if (order.get("status").asText().equals("CONFIRMED")) {
-            Map<String, Integer> committed = new HashMap<>();
-            holds.forEach(hold -> {
-                assertThat(hold.get("state").asText()).as("hold of confirmed %s", orderId).isEqualTo("COMMITTED");
-                committed.put(hold.get("productId").asText(), hold.get("quantity").asInt());
-            });
-            Map<String, Integer> ordered = new HashMap<>();
-            order.get("lines").forEach(line -> ordered.put(line.get("productId").asText(),
-                                                           line.get("quantity").asInt()));
-            assertThat(committed).as("committed lines of %s", orderId).isEqualTo(ordered);
-            assertThat(charges).as("payments of %s", orderId).hasSize(1);
-            assertThat(charges.get(0).get("state").asText()).isEqualTo("CHARGED");
-            assertThat(charges.get(0).get("amount").asLong()).isEqualTo(order.get("totalAmount").asLong());
-        } else {
-            holds.forEach(hold -> assertThat(hold.get("state").asText()).as("hold of rejected %s", orderId)
-                                                                       .isIn("RELEASED", "REJECTED"));
-            charges.forEach(charge -> assertThat(charge.get("state").asText()).as("payment of rejected %s", orderId)
-                                                                             .isIn("DECLINED", "REFUNDED"));
         }
     }
 

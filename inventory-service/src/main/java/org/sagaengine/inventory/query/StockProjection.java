@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.sagaengine.inventory.api.ProductRegistered;
 import org.sagaengine.inventory.api.ProductRestocked;
@@ -14,7 +15,11 @@ import org.sagaengine.inventory.api.StockReserved;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-/** Keeps {@code product_stock} and {@code stock_hold} in step with the stock events, in the processor's transaction. */
+/**
+ * Keeps {@code product_stock} and {@code stock_hold} in step with the stock events, in the processor's transaction.
+ * Each event first moves the product's {@code version} forward to the event's sequence number; an event the row has
+ * already seen (delivered again after a crash or a token reset) moves nothing.
+ */
 @Component
 @ProcessingGroup("stock-projection")
 class StockProjection {
@@ -26,62 +31,69 @@ class StockProjection {
     }
 
     @EventHandler
-    void on(ProductRegistered event, @Timestamp Instant at) {
+    void on(ProductRegistered event, @SequenceNumber long version, @Timestamp Instant at) {
         jdbc.sql("""
                  insert into product_stock (product_id, name, received_quantity, available_quantity,
-                                            reserved_quantity, committed_quantity, updated_at)
-                 values (?, ?, ?, ?, 0, 0, ?)
+                                            reserved_quantity, committed_quantity, version, updated_at)
+                 values (?, ?, ?, ?, 0, 0, ?, ?)
+                 on conflict (product_id) do nothing
                  """)
-            .params(event.productId(), event.name(), event.initialQuantity(), event.initialQuantity(), ts(at))
+            .params(event.productId(), event.name(), event.initialQuantity(), event.initialQuantity(), version, ts(at))
             .update();
     }
 
     @EventHandler
-    void on(ProductRestocked event, @Timestamp Instant at) {
+    void on(ProductRestocked event, @SequenceNumber long version, @Timestamp Instant at) {
         jdbc.sql("""
                  update product_stock
                     set received_quantity = received_quantity + ?, available_quantity = available_quantity + ?,
-                        updated_at = ?
-                  where product_id = ?
+                        version = ?, updated_at = ?
+                  where product_id = ? and version < ?
                  """)
-            .params(event.quantity(), event.quantity(), ts(at), event.productId())
+            .params(event.quantity(), event.quantity(), version, ts(at), event.productId(), version)
             .update();
     }
 
     @EventHandler
-    void on(StockReserved event, @Timestamp Instant at) {
-        moveStock(event.productId(), -event.quantity(), event.quantity(), 0, at);
-        hold(event.productId(), event.orderId(), event.quantity(), "RESERVED", at);
+    void on(StockReserved event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, -event.quantity(), event.quantity(), 0, at)) {
+            hold(event.productId(), event.orderId(), event.quantity(), "RESERVED", at);
+        }
     }
 
     @EventHandler
-    void on(StockReservationRejected event, @Timestamp Instant at) {
-        hold(event.productId(), event.orderId(), 0, "REJECTED", at);
+    void on(StockReservationRejected event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, 0, 0, 0, at)) {
+            hold(event.productId(), event.orderId(), 0, "REJECTED", at);
+        }
     }
 
     @EventHandler
-    void on(StockReleased event, @Timestamp Instant at) {
-        moveStock(event.productId(), event.quantity(), -event.quantity(), 0, at);
-        hold(event.productId(), event.orderId(), 0, "RELEASED", at);
+    void on(StockReleased event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, event.quantity(), -event.quantity(), 0, at)) {
+            hold(event.productId(), event.orderId(), 0, "RELEASED", at);
+        }
     }
 
     @EventHandler
-    void on(StockCommitted event, @Timestamp Instant at) {
-        moveStock(event.productId(), 0, -event.quantity(), event.quantity(), at);
-        hold(event.productId(), event.orderId(), event.quantity(), "COMMITTED", at);
+    void on(StockCommitted event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, 0, -event.quantity(), event.quantity(), at)) {
+            hold(event.productId(), event.orderId(), event.quantity(), "COMMITTED", at);
+        }
     }
 
-    private void moveStock(String productId, int available, int reserved, int committed, Instant at) {
-        jdbc.sql("""
-                 update product_stock
-                    set available_quantity = available_quantity + ?, reserved_quantity = reserved_quantity + ?,
-                        committed_quantity = committed_quantity + ?, updated_at = ?
-                  where product_id = ?
-                 """)
-            .params(available, reserved, committed, ts(at), productId)
-            .update();
+    /** Applies the quantities once per event: false when the product has already seen this event. */
+    private boolean moveStock(String productId, long version, int available, int reserved, int committed,
+                              Instant at) {
+        return jdbc.sql("""
+                        update product_stock
+                           set available_quantity = available_quantity + ?, reserved_quantity = reserved_quantity + ?,
+                               committed_quantity = committed_quantity + ?, version = ?, updated_at = ?
+                         where product_id = ? and version < ?
+                        """)
+                   .params(available, reserved, committed, version, ts(at), productId, version)
+                   .update() == 1;
     }
-
     private void hold(String productId, String orderId, int quantity, String state, Instant at) {
         jdbc.sql("""
                  insert into stock_hold (product_id, order_id, quantity, state, updated_at)

@@ -28,4 +28,12 @@ class JdbcSagaProgress implements SagaProgress {
             .params(orderId, step.name(), detail, Timestamp.from(clock.instant()))
             .update();
     }
+
+    @Override
+    public boolean hasRun(String orderId) {
+        return jdbc.sql("select exists (select 1 from order_saga_step where order_id = ?)")
+                   .param(orderId)
+                   .query(Boolean.class)
+                   .single();
+    }
 }

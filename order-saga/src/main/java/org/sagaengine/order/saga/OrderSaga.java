@@ -13,6 +13,7 @@ import org.axonframework.deadline.annotation.DeadlineHandler;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.modelling.saga.EndSaga;
 import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.modelling.saga.SagaLifecycle;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
 import org.sagaengine.inventory.api.CommitStock;
@@ -97,6 +98,14 @@ public class OrderSaga {
     @StartSaga
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderPlaced event) {
+        if (step != null || progress.hasRun(event.orderId())) {
+            // Delivered again (a processor resumed from an older token): this order's saga runs or has run already.
+            log.info("Order {}: placed again in the event stream, its saga has already started", event.orderId());
+            if (step == null) {
+                SagaLifecycle.end();
+            }
+            return;
+        }
         orderId = event.orderId();
         accountId = event.accountId();
         currency = event.currency();

@@ -4,4 +4,7 @@ package org.sagaengine.order.saga;
 public interface SagaProgress {
 
     void entered(String orderId, SagaStep step, String detail);
+
+    /** Whether a saga for this order has entered any step: it runs, or it ran and ended. */
+    boolean hasRun(String orderId);
 }

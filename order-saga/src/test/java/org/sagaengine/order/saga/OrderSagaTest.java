@@ -276,6 +276,37 @@ class OrderSagaTest {
         assertThat(progress.current()).isEqualTo(SagaStep.REJECTED);
     }
 
+    // ---- events delivered again ----
+
+    @Test
+    void anOrderPlacedAgainWhileItsSagaRunsChangesNothing() {
+        fixture.givenAPublished(PLACED)
+               .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
+               .whenPublishingA(PLACED)
+               .expectActiveSagas(1)
+               .expectNoDispatchedCommands()
+               .expectScheduledDeadlineWithName(STEP_TIMEOUT, STOCK_RESERVATION_DEADLINE);
+        assertThat(progress.current()).isEqualTo(SagaStep.RESERVING_STOCK);
+    }
+
+    @Test
+    void anOrderPlacedAgainAfterItsSagaEndedStartsNoSecondSaga() {
+        progress.entered(ORDER, SagaStep.CONFIRMED, null);
+        fixture.givenNoPriorActivity()
+               .whenPublishingA(PLACED)
+               .expectActiveSagas(0)
+               .expectNoDispatchedCommands()
+               .expectNoScheduledDeadlines();
+    }
+
+    @Test
+    void aReservationDeliveredTwiceChargesOnce() {
+        givenEveryLineReserved()
+               .whenPublishingA(new StockReserved(GRINDER, ORDER, 1))
+               .expectNoDispatchedCommands();
+        assertThat(progress.current()).isEqualTo(SagaStep.CHARGING_PAYMENT);
+    }
+
     private org.axonframework.test.saga.ContinuedGivenState givenEveryLineReserved() {
         return fixture.givenAPublished(PLACED)
                       .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))

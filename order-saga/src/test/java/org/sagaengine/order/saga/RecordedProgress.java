@@ -1,16 +1,25 @@
 package org.sagaengine.order.saga;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Remembers the steps the saga entered, so that a test can check what a person would be shown. */
 class RecordedProgress implements SagaProgress {
 
     final List<SagaStep> steps = new ArrayList<>();
+    final Set<String> orders = new HashSet<>();
 
     @Override
     public void entered(String orderId, SagaStep step, String detail) {
         steps.add(step);
+        orders.add(orderId);
+    }
+
+    @Override
+    public boolean hasRun(String orderId) {
+        return orders.contains(orderId);
     }
 
     SagaStep current() {

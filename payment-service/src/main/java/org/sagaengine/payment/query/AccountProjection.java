@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.sagaengine.payment.api.AccountOpened;
 import org.sagaengine.payment.api.MoneyDeposited;
@@ -13,7 +14,11 @@ import org.sagaengine.payment.api.PaymentRefunded;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-/** Keeps {@code account} and {@code payment} in step with the account events, in the processor's transaction. */
+/**
+ * Keeps {@code account} and {@code payment} in step with the account events, in the processor's transaction. Each
+ * event first moves the account's {@code version} forward to the event's sequence number; an event the row has
+ * already seen (delivered again after a crash or a token reset) moves no money.
+ */
 @Component
 @ProcessingGroup("account-projection")
 class AccountProjection {
@@ -25,53 +30,57 @@ class AccountProjection {
     }
 
     @EventHandler
-    void on(AccountOpened event, @Timestamp Instant at) {
+    void on(AccountOpened event, @SequenceNumber long version, @Timestamp Instant at) {
         jdbc.sql("""
                  insert into account (account_id, owner, currency, balance, deposited_total, charged_total,
-                                      refunded_total, updated_at)
-                 values (?, ?, ?, 0, 0, 0, 0, ?)
+                                      refunded_total, version, updated_at)
+                 values (?, ?, ?, 0, 0, 0, 0, ?, ?)
+                 on conflict (account_id) do nothing
                  """)
-            .params(event.accountId(), event.owner(), event.currency(), ts(at))
+            .params(event.accountId(), event.owner(), event.currency(), version, ts(at))
             .update();
     }
 
     @EventHandler
-    void on(MoneyDeposited event, @Timestamp Instant at) {
-        jdbc.sql("""
-                 update account set balance = balance + ?, deposited_total = deposited_total + ?, updated_at = ?
-                  where account_id = ?
-                 """)
-            .params(event.amount(), event.amount(), ts(at), event.accountId())
-            .update();
+    void on(MoneyDeposited event, @SequenceNumber long version, @Timestamp Instant at) {
+        moveMoney(event.accountId(), version, event.amount(), 0, 0, at);
     }
 
     @EventHandler
-    void on(PaymentCharged event, @Timestamp Instant at) {
-        jdbc.sql("""
-                 update account set balance = balance - ?, charged_total = charged_total + ?, updated_at = ?
-                  where account_id = ?
-                 """)
-            .params(event.amount(), event.amount(), ts(at), event.accountId())
-            .update();
-        payment(event.accountId(), event.orderId(), event.amount(), "CHARGED", null, at);
+    void on(PaymentCharged event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveMoney(event.accountId(), version, 0, event.amount(), 0, at)) {
+            payment(event.accountId(), event.orderId(), event.amount(), "CHARGED", null, at);
+        }
     }
 
     @EventHandler
-    void on(PaymentDeclined event, @Timestamp Instant at) {
-        payment(event.accountId(), event.orderId(), event.amount(), "DECLINED", event.reason(), at);
+    void on(PaymentDeclined event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveMoney(event.accountId(), version, 0, 0, 0, at)) {
+            payment(event.accountId(), event.orderId(), event.amount(), "DECLINED", event.reason(), at);
+        }
     }
 
     @EventHandler
-    void on(PaymentRefunded event, @Timestamp Instant at) {
-        jdbc.sql("""
-                 update account set balance = balance + ?, refunded_total = refunded_total + ?, updated_at = ?
-                  where account_id = ?
-                 """)
-            .params(event.amount(), event.amount(), ts(at), event.accountId())
-            .update();
-        payment(event.accountId(), event.orderId(), event.amount(), "REFUNDED", null, at);
+    void on(PaymentRefunded event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveMoney(event.accountId(), version, 0, 0, event.amount(), at)) {
+            payment(event.accountId(), event.orderId(), event.amount(), "REFUNDED", null, at);
+        }
     }
 
+    /** Applies the amounts once per event: false when the account has already seen this event. */
+    private boolean moveMoney(String accountId, long version, long deposited, long charged, long refunded,
+                              Instant at) {
+        return jdbc.sql("""
+                        update account
+                           set balance = balance + ? - ? + ?, deposited_total = deposited_total + ?,
+                               charged_total = charged_total + ?, refunded_total = refunded_total + ?,
+                               version = ?, updated_at = ?
+                         where account_id = ? and version < ?
+                        """)
+                   .params(deposited, charged, refunded, deposited, charged, refunded, version, ts(at), accountId,
+                           version)
+                   .update() == 1;
+    }
     private void payment(String accountId, String orderId, long amount, String state, String reason, Instant at) {
         jdbc.sql("""
                  insert into payment (account_id, order_id, amount, state, reason, updated_at)

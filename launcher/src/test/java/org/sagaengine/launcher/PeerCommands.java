@@ -1,0 +1,44 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+/**
+ * Delivers a command to a service the way a peer does, through the distributed command bus's HTTP endpoint, so that a
+ * test can deliver a command a second time as at-least-once delivery may.
+ */
+final class PeerCommands {
+
+    private PeerCommands() {
+    }
+
+    /** Delivers the command and returns the reply's exception type, {@code "empty"} when the handler succeeded. */
+    static String deliver(URI service, String commandType, Map<String, Object> payload) {
+        Map<String, Object> message = new HashMap<>();
+        message.put("commandIdentifier", UUID.randomUUID().toString());
+        message.put("serializedMetaData", "{}".getBytes(StandardCharsets.UTF_8));
+        message.put("payloadType", commandType);
+        message.put("payloadRevision", null);
+        message.put("serializedPayload", json(payload).getBytes(StandardCharsets.UTF_8));
+        message.put("commandName", commandType);
+        message.put("expectReply", true);
+        Api.Response reply = Api.post(service, "/spring-command-bus-connector/command", json(message));
+        assertThat(reply.status()).as("delivery of %s", commandType).isEqualTo(200);
+        return reply.body().path("exceptionType").asText();
+    }
+
+    private static String json(Object value) {
+        try {
+            return Api.JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

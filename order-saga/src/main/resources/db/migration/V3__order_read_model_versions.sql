@@ -1,0 +1,7 @@
+-- Each order row remembers the sequence number of the last order event applied to it, so an event delivered twice
+-- (a processor resuming from an older token) changes nothing the second time. The read model is rebuilt from the
+-- events: emptying it and dropping the projection's token makes the processor start again from the first event.
+alter table customer_order add column version bigint not null default -1;
+
+delete from customer_order;
+delete from tokenentry where processorname = 'order-projection';

@@ -1,0 +1,8 @@
+-- Each account row remembers the sequence number of the last account event applied to it, so an event delivered
+-- twice (a processor resuming from an older token) changes nothing the second time. The read model is rebuilt from
+-- the events: emptying it and dropping the projection's token makes the processor start again from the first event.
+alter table account add column version bigint not null default -1;
+
+delete from payment;
+delete from account;
+delete from tokenentry where processorname = 'account-projection';
