@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     private final Consumer<String> progress;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
+    private String adminPassword;
     private String postgresHost;
     private int postgresPort;
 
@@ -55,6 +59,7 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     public EmbeddedSystem start() throws IOException, InterruptedException, SQLException {
         Files.createDirectories(settings.dataDirectory().resolve("logs"));
+        adminPassword = readOrCreateAdminPassword();
         startPostgres();
         createDatabases();
         Map<String, Integer> ports = Map.of(ORDER_SAGA, settings.orderPort(), INVENTORY, settings.inventoryPort(),
@@ -68,6 +73,30 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     public URI uri(String service) {
         return services.get(service).baseUri();
+    }
+
+    /** Where the admin password is kept: created at the first start, readable by its owner only. */
+    public Path adminPasswordFile() {
+        return settings.dataDirectory().resolve("admin-password");
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    private String readOrCreateAdminPassword() throws IOException {
+        Path file = adminPasswordFile();
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[18];
+            new SecureRandom().nextBytes(secret);
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                progress.accept("Could not restrict the permissions of " + file);
+            }
+        }
+        return Files.readString(file).strip();
     }
 
     /** A JDBC URL for one of the system's databases, for tools and tests that look inside. */
@@ -150,12 +179,18 @@ public final class EmbeddedSystem implements AutoCloseable {
                 "--spring.cloud.discovery.client.simple.instances." + peer + "[0].uri=http://localhost:" + peerPort));
         command.addAll(settings.serviceArguments());
         Path log = settings.dataDirectory().resolve("logs").resolve(service + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        Process process = processBuilder(command, log).start();
         progress.accept("Starting " + service + " on port " + port + " (log: " + log + ")");
         return new ServiceProcess(service, URI.create("http://localhost:" + port), log, process, List.copyOf(command));
+    }
+
+    /** The admin password goes in the environment, where other users cannot read it as they can a command line. */
+    private ProcessBuilder processBuilder(List<String> command, Path log) {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("SAGAENGINE_ADMIN_PASSWORD", adminPassword);
+        return builder;
     }
 
     /** Stops a service the way a crash would: SIGKILL, no shutdown of any kind. */
@@ -169,10 +204,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     /** Starts a service again after it stopped, with the same command line. */
     public void restart(String service) throws IOException {
         ServiceProcess old = services.get(service);
-        Process process = new ProcessBuilder(old.command())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(old.log().toFile()))
-                .start();
+        Process process = processBuilder(old.command(), old.log()).start();
         services.put(service, new ServiceProcess(service, old.baseUri(), old.log(), process, old.command()));
         progress.accept("Restarting " + service);
     }

@@ -71,10 +71,11 @@ public final class Launcher {
               inventory  %s/products
               payments   %s/accounts
               PostgreSQL %s
+              admin      user admin, password in %s (for /admin/** on each service)
             Logs are in %s. Press Ctrl-C to stop.""".formatted(
                 system.uri(EmbeddedSystem.ORDER_SAGA), system.uri(EmbeddedSystem.ORDER_SAGA),
                 system.uri(EmbeddedSystem.INVENTORY), system.uri(EmbeddedSystem.PAYMENT),
-                system.jdbcUrl("<database>"), settings.dataDirectory().resolve("logs")));
+                system.jdbcUrl("<database>"), system.adminPasswordFile(), settings.dataDirectory().resolve("logs")));
         stopped.await();
     }
 

@@ -6,7 +6,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +45,18 @@ final class Api {
 
     static Response get(URI base, String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    /** A request with HTTP Basic credentials, as an operator calls the admin endpoints. */
+    static Response admin(String method, URI base, String path, String password) {
+        String credentials = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                               .header("Authorization", "Basic " + credentials)
+                               .method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
+    static Response send(String method, URI base, String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
     }
 
     private static Response send(HttpRequest.Builder request) {

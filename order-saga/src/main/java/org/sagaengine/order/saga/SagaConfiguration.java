@@ -5,23 +5,36 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
-import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
+import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
 import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.sagaengine.platform.deadletter.DeadLetterChannel;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The saga's state and its deadlines both live in the orders database: Axon's JDBC saga store, and deadlines
- * scheduled through db-scheduler so that they survive a restart of this service.
+ * The saga's state, its deadlines and its dead letters all live in the orders database: Axon's JDBC saga store,
+ * deadlines scheduled through db-scheduler so that they survive a restart of this service, and a dead-letter queue of
+ * Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
  */
 @org.springframework.context.annotation.Configuration
 @EnableConfigurationProperties(SagaTimeouts.class)
@@ -54,5 +67,43 @@ class SagaConfiguration {
                                           .startScheduler(true)
                                           .stopScheduler(false),
                 deadlineScheduler);
+    }
+
+    static final String SAGA_PROCESSOR = "OrderSagaProcessor";
+
+    @Bean
+    SagaDeadLetters sagaDeadLetters(ConnectionProvider connections, TransactionManager transactionManager,
+                                    DeadLetterSchema schema, Serializer serializer,
+                                    @Qualifier("eventSerializer") Serializer eventSerializer,
+                                    ObjectProvider<EventProcessingConfiguration> processing) {
+        JdbcSequencedDeadLetterQueue<EventMessage<?>> queue =
+                JdbcSequencedDeadLetterQueue.<EventMessage<?>>builder()
+                                            .processingGroup(SAGA_PROCESSOR)
+                                            .connectionProvider(connections)
+                                            .transactionManager(transactionManager)
+                                            .schema(schema)
+                                            .genericSerializer(serializer)
+                                            .eventSerializer(eventSerializer)
+                                            .build();
+        return new SagaDeadLetters(queue, transactionManager,
+                                   () -> processing.getObject().sagaConfiguration(OrderSaga.class).manager());
+    }
+
+    @Bean
+    DeadLetterChannel sagaDeadLetterChannel(SagaDeadLetters sagaDeadLetters) {
+        return new DeadLetterChannel(SAGA_PROCESSOR, sagaDeadLetters.queue(), sagaDeadLetters);
+    }
+
+    @Bean
+    AtomicSagaInvocation atomicSagaInvocation(Serializer serializer) {
+        ObjectMapper sagaMapper = ((JacksonSerializer) serializer).getObjectMapper();
+        return new AtomicSagaInvocation(sagaMapper);
+    }
+
+    @Autowired
+    void routeSagaFailuresToDeadLetters(EventProcessingConfigurer processing,
+                                        ObjectProvider<SagaDeadLetters> sagaDeadLetters) {
+        processing.registerListenerInvocationErrorHandler(SAGA_PROCESSOR, configuration -> sagaDeadLetters.getObject())
+                  .registerHandlerInterceptor(SAGA_PROCESSOR, configuration -> sagaDeadLetters.getObject());
     }
 }

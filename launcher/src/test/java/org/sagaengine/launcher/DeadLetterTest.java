@@ -1,0 +1,198 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Events a handler cannot process become dead letters in the service's database without holding up other sequences,
+ * and an operator lists, retries and evicts them over the authenticated admin endpoints. Handlers are made to fail
+ * for real: a database trigger refuses the write for one product, or for one saga step.
+ */
+@ExtendWith(RunningSystem.class)
+class DeadLetterTest {
+
+    final EmbeddedSystem system = RunningSystem.system();
+    final URI orders = system.uri(ORDER_SAGA);
+    final URI inventory = system.uri(INVENTORY);
+    final URI payments = system.uri(PAYMENT);
+    final String run = "l" + Long.toString(System.nanoTime(), 36);
+
+    @Test
+    void aProjectionEventThatFailsWaitsWithItsProductsLaterEventsAndIsRetriedOrEvicted() throws Exception {
+        String poisoned = run + "-poisoned";
+        String healthy = run + "-healthy";
+        register(poisoned);
+        register(healthy);
+        sql("inventory", """
+                create table if not exists test_refused_product (product_id varchar(64) primary key);
+                create or replace function test_refuse_product() returns trigger language plpgsql as $$
+                begin
+                  if exists (select 1 from test_refused_product where product_id = new.product_id) then
+                    raise exception 'refused by the test for %%', new.product_id;
+                  end if;
+                  return new;
+                end $$;
+                create or replace trigger test_refuse_product before update on product_stock
+                  for each row execute function test_refuse_product();
+                insert into test_refused_product values ('%s');
+                """.formatted(poisoned));
+
+        restock(poisoned, 5);
+        restock(healthy, 7);
+        restock(poisoned, 11);
+        await().atMost(Duration.ofSeconds(20)).until(() -> received(healthy) == 17);
+        JsonNode sequence = awaitSequence(inventory, "stock-projection", poisoned, 2);
+        assertThat(sequence.get("letters").get(0).get("eventType").asText()).isEqualTo("ProductRestocked");
+        assertThat(sequence.get("letters").get(0).get("causeMessage").asText()).contains("refused by the test");
+        assertThat(received(poisoned)).as("the poisoned product's view waits").isEqualTo(10);
+
+        JsonNode stillFailing = admin("POST", inventory, "/admin/dead-letters/stock-projection/" + poisoned + "/retry");
+        assertThat(stillFailing.get("handled").asBoolean()).isFalse();
+        assertThat(stillFailing.get("remaining").asLong()).isEqualTo(2);
+
+        sql("inventory", "delete from test_refused_product where product_id = '" + poisoned + "'");
+        JsonNode retried = admin("POST", inventory, "/admin/dead-letters/stock-projection/" + poisoned + "/retry");
+        assertThat(retried.get("handled").asBoolean()).isTrue();
+        assertThat(retried.get("remaining").asLong()).isZero();
+        assertThat(received(poisoned)).as("both restocks applied, in order").isEqualTo(26);
+
+        sql("inventory", "insert into test_refused_product values ('" + poisoned + "')");
+        restock(poisoned, 13);
+        awaitSequence(inventory, "stock-projection", poisoned, 1);
+        Api.Response evicted = Api.admin("DELETE", inventory, "/admin/dead-letters/stock-projection/" + poisoned,
+                                         system.adminPassword());
+        assertThat(evicted.status()).isEqualTo(204);
+        assertThat(sequences(inventory)).noneMatch(s -> s.get("sequenceIdentifier").asText().equals(poisoned));
+        sql("inventory", "delete from test_refused_product where product_id = '" + poisoned + "'");
+    }
+
+    @Test
+    void aSagaEventThatFailsParksThatOrderOnlyAndTheOrderCarriesOnWhenRetried() throws Exception {
+        String product = run + "-saga-product";
+        String account = run + "-saga-account";
+        register(product);
+        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Carol",
+                                                          "currency", "EUR")).status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 100_000)).status())
+                .isEqualTo(202);
+        long poisonedTotal = 7_000 + System.nanoTime() % 1_000;
+        sql("orders", """
+                create table if not exists test_refused_step (detail varchar(500) primary key);
+                create or replace function test_refuse_step() returns trigger language plpgsql as $$
+                begin
+                  if new.step = 'CHARGING_PAYMENT' and exists (select 1 from test_refused_step
+                                                                where detail = new.detail) then
+                    raise exception 'refused by the test for %%', new.order_id;
+                  end if;
+                  return new;
+                end $$;
+                create or replace trigger test_refuse_step before insert or update on order_saga_step
+                  for each row execute function test_refuse_step();
+                insert into test_refused_step values ('%d EUR');
+                """.formatted(poisonedTotal));
+
+        String parked = place(product, account, poisonedTotal);
+        JsonNode sequence = awaitSequence(orders, "OrderSagaProcessor", parked, 1);
+        assertThat(sequence.get("letters").get(0).get("eventType").asText()).isEqualTo("StockReserved");
+        String other = place(product, account, 100);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(other).equals("CONFIRMED"));
+        JsonNode waiting = Api.get(orders, "/orders/" + parked).body();
+        assertThat(waiting.get("status").asText()).isEqualTo("PENDING");
+        assertThat(waiting.get("sagaStep").asText()).as("the failed step left nothing").isEqualTo("RESERVING_STOCK");
+        assertThat(Api.get(payments, "/payments?orderId=" + parked).body()).as("nothing charged").isEmpty();
+
+        sql("orders", "delete from test_refused_step where detail = '" + poisonedTotal + " EUR'");
+        JsonNode retried = admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + parked + "/retry");
+        assertThat(retried.get("handled").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(parked).equals("CONFIRMED"));
+        JsonNode charges = Api.get(payments, "/payments?orderId=" + parked).body();
+        assertThat(charges).hasSize(1);
+        assertThat(charges.get(0).get("amount").asLong()).isEqualTo(poisonedTotal);
+    }
+
+    @Test
+    void deadLettersAreForTheAdminOnly() {
+        for (URI service : List.of(orders, inventory, payments)) {
+            Api.Response anonymous = Api.get(service, "/admin/dead-letters");
+            assertThat(anonymous.status()).isEqualTo(401);
+            assertThat(anonymous.contentType()).startsWith("application/problem+json");
+            Api.Response wrongPassword = Api.admin("GET", service, "/admin/dead-letters", "not-the-password");
+            assertThat(wrongPassword.status()).isEqualTo(401);
+        }
+        Api.Response unknownGroup = Api.admin("POST", inventory, "/admin/dead-letters/no-such-group/x/retry",
+                                              system.adminPassword());
+        assertThat(unknownGroup.status()).isEqualTo(404);
+        assertThat(unknownGroup.contentType()).startsWith("application/problem+json");
+        assertThat(Api.get(inventory, "/actuator/health").status()).isEqualTo(200);
+        assertThat(Api.get(inventory, "/actuator/metrics").status()).isEqualTo(401);
+    }
+
+    private void register(String productId) {
+        assertThat(Api.post(inventory, "/products", Map.of("productId", productId, "name", productId,
+                                                           "initialQuantity", 10)).status()).isEqualTo(201);
+    }
+
+    private void restock(String productId, int quantity) {
+        assertThat(Api.post(inventory, "/products/" + productId + "/restock", Map.of("quantity", quantity)).status())
+                .isEqualTo(202);
+    }
+
+    private int received(String productId) {
+        return Api.get(inventory, "/products/" + productId).body().path("receivedQuantity").asInt();
+    }
+
+    private String place(String product, String account, long unitPrice) {
+        Api.Response response = Api.post(orders, "/orders", Map.of(
+                "accountId", account, "currency", "EUR",
+                "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", unitPrice))));
+        assertThat(response.status()).isEqualTo(202);
+        return response.body().get("orderId").asText();
+    }
+
+    private String status(String orderId) {
+        return Api.get(orders, "/orders/" + orderId).body().path("status").asText();
+    }
+
+    private JsonNode admin(String method, URI service, String path) {
+        Api.Response response = Api.admin(method, service, path, system.adminPassword());
+        assertThat(response.status()).as("%s %s", method, path).isEqualTo(200);
+        return response.body();
+    }
+
+    private List<JsonNode> sequences(URI service) {
+        List<JsonNode> sequences = new java.util.ArrayList<>();
+        admin("GET", service, "/admin/dead-letters").forEach(sequences::add);
+        return sequences;
+    }
+
+    private JsonNode awaitSequence(URI service, String group, String sequenceIdentifier, int letters) {
+        return await().atMost(Duration.ofSeconds(20)).until(
+                () -> sequences(service).stream()
+                                        .filter(s -> s.get("processingGroup").asText().equals(group))
+                                        .filter(s -> s.get("sequenceIdentifier").asText().equals(sequenceIdentifier))
+                                        .filter(s -> s.get("letters").size() == letters)
+                                        .findFirst().orElse(null),
+                java.util.Objects::nonNull);
+    }
+
+    private void sql(String database, String statements) throws SQLException {
+        try (Connection connection = system.connect(database); Statement statement = connection.createStatement()) {
+            statement.execute(statements);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.sagaengine.order.saga;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.EventMessageHandler;
+import org.axonframework.eventhandling.ListenerInvocationErrorHandler;
+import org.axonframework.eventhandling.Segment;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.MessageHandlerInterceptor;
+import org.axonframework.messaging.deadletter.Decisions;
+import org.axonframework.messaging.deadletter.DeadLetter;
+import org.axonframework.messaging.deadletter.EnqueueDecision;
+import org.axonframework.messaging.deadletter.GenericDeadLetter;
+import org.axonframework.messaging.deadletter.SequencedDeadLetterProcessor;
+import org.axonframework.messaging.deadletter.SequencedDeadLetterQueue;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.axonframework.modelling.saga.AbstractSagaManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A dead-letter queue for the order saga, which Axon's queues do not cover: Axon's default logs a failing saga handler
+ * and drops the event. Here an event the saga cannot handle is kept in the orders database with its cause, keyed by
+ * its order, and every later event of that order waits behind it, so the order's events are never handled out of
+ * order. Other orders carry on. Retrying hands the waiting events to the saga again, oldest first.
+ * <p>
+ * A failed handler leaves nothing behind: {@link AtomicSagaInvocation} restores the saga's fields and rolls its
+ * database writes back to a savepoint, and the saga records a step before it sends the step's commands, so a handler
+ * that fails has sent nothing.
+ */
+class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
+        SequencedDeadLetterProcessor<EventMessage<?>> {
+
+    private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
+    private static final String RETRYING = SagaDeadLetters.class.getName() + ".retrying";
+    private static final Map<Class<?>, Optional<Method>> ORDER_ID_ACCESSORS = new ConcurrentHashMap<>();
+
+    private final SequencedDeadLetterQueue<EventMessage<?>> queue;
+    private final TransactionManager transactions;
+    private final java.util.function.Supplier<AbstractSagaManager<?>> sagaManager;
+
+    SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
+                    java.util.function.Supplier<AbstractSagaManager<?>> sagaManager) {
+        this.queue = queue;
+        this.transactions = transactions;
+        this.sagaManager = sagaManager;
+    }
+
+    SequencedDeadLetterQueue<EventMessage<?>> queue() {
+        return queue;
+    }
+
+    /** An event of an order that already has a dead letter waits behind it instead of reaching the saga. */
+    @Override
+    public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
+        EventMessage<?> event = unitOfWork.getMessage();
+        String orderId = orderIdOf(event.getPayload());
+        if (orderId != null && queue.enqueueIfPresent(orderId, () -> new GenericDeadLetter<>(orderId, event))) {
+            log.warn("Order {}: {} waits behind the order's dead letters", orderId, event.getPayloadType().getSimpleName());
+            return null;
+        }
+        return chain.proceed();
+    }
+
+    /** A saga handler failed: its event becomes the order's dead letter, unless it is being retried. */
+    @Override
+    public void onError(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
+        String orderId = orderIdOf(event.getPayload());
+        if (orderId == null || retrying()) {
+            throw exception;
+        }
+        log.error("Order {}: the saga failed to handle {}; it is now a dead letter", orderId,
+                  event.getPayloadType().getSimpleName(), exception);
+        queue.enqueue(orderId, new GenericDeadLetter<>(orderId, event, exception));
+    }
+
+    @Override
+    public boolean process(Predicate<DeadLetter<? extends EventMessage<?>>> sequenceFilter) {
+        return queue.process(sequenceFilter, this::retry);
+    }
+
+    private EnqueueDecision<EventMessage<?>> retry(DeadLetter<? extends EventMessage<?>> letter) {
+        EventMessage<?> event = letter.message();
+        UnitOfWork<EventMessage<?>> unitOfWork = DefaultUnitOfWork.startAndGet(event);
+        unitOfWork.resources().put(RETRYING, Boolean.TRUE);
+        unitOfWork.attachTransaction(transactions);
+        var result = unitOfWork.executeWithResult(() -> {
+            sagaManager.get().handle(event, Segment.ROOT_SEGMENT);
+            return null;
+        });
+        if (result.isExceptional()) {
+            log.warn("Retrying {} failed again: {}", event.getPayloadType().getSimpleName(),
+                     result.exceptionResult().toString());
+            return Decisions.requeue(result.exceptionResult());
+        }
+        log.info("Retried {}: the saga handled it", event.getPayloadType().getSimpleName());
+        return Decisions.evict();
+    }
+
+    private static boolean retrying() {
+        return CurrentUnitOfWork.isStarted() && CurrentUnitOfWork.get().resources().containsKey(RETRYING);
+    }
+
+    /** Every event the saga handles names its order with an {@code orderId()} accessor. */
+    static String orderIdOf(Object payload) {
+        return ORDER_ID_ACCESSORS.computeIfAbsent(payload.getClass(), type -> {
+            try {
+                return Optional.of(type.getMethod("orderId"));
+            } catch (NoSuchMethodException none) {
+                return Optional.empty();
+            }
+        }).map(accessor -> {
+            try {
+                return String.valueOf(accessor.invoke(payload));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }).orElse(null);
+    }
+}

@@ -1,0 +1,89 @@
+package org.sagaengine.platform;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The business API is open; the admin endpoints ({@code /admin/**}, and Actuator beyond health and info) need HTTP
+ * Basic credentials of the one admin user named in configuration. There is no default password: without
+ * {@code sagaengine.admin.password} every admin request is refused. The command bus endpoint stays open to the peers.
+ */
+@AutoConfiguration(beforeName = {
+        "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration",
+        "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration"})
+@EnableConfigurationProperties(SecurityConfiguration.AdminProperties.class)
+public class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+    private static final String ADMIN = "ADMIN";
+
+    /**
+     * @param username the admin user's name, {@code admin} unless configured
+     * @param password the admin user's password; no admin user exists without one
+     */
+    @ConfigurationProperties("sagaengine.admin")
+    public record AdminProperties(String username, String password) {
+        public AdminProperties {
+            username = username == null || username.isBlank() ? "admin" : username;
+        }
+    }
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+        return http.csrf(csrf -> csrf.disable())
+                   .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                   .httpBasic(basic -> basic.authenticationEntryPoint((request, response, failure) ->
+                           problem(response, HttpStatus.UNAUTHORIZED, "Admin endpoints need the admin credentials.")))
+                   .exceptionHandling(errors -> errors
+                           .authenticationEntryPoint((request, response, failure) -> problem(
+                                   response, HttpStatus.UNAUTHORIZED, "Admin endpoints need the admin credentials."))
+                           .accessDeniedHandler((request, response, denied) -> problem(
+                                   response, HttpStatus.FORBIDDEN, "This user may not use admin endpoints.")))
+                   .authorizeHttpRequests(requests -> requests
+                           .requestMatchers("/admin/**").hasRole(ADMIN)
+                           .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                           .requestMatchers("/actuator/**").hasRole(ADMIN)
+                           .anyRequest().permitAll())
+                   .build();
+    }
+
+    @Bean
+    UserDetailsService adminUser(AdminProperties admin) {
+        if (admin.password() == null || admin.password().isBlank()) {
+            log.warn("No sagaengine.admin.password is set: admin endpoints refuse every request");
+            return new InMemoryUserDetailsManager();
+        }
+        PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        return new InMemoryUserDetailsManager(User.withUsername(admin.username())
+                                                  .password(encoder.encode(admin.password()))
+                                                  .roles(ADMIN)
+                                                  .build());
+    }
+
+    private static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+        response.setStatus(status.value());
+        if (status == HttpStatus.UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"sagaengine admin\"");
+        }
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase()
+                                   + "\",\"status\":" + status.value() + ",\"detail\":\"" + detail + "\"}");
+    }
+}
