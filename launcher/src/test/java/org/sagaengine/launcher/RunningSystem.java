@@ -16,6 +16,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public class RunningSystem implements BeforeAllCallback {
 
+    /** Fewer than the default, so that {@link OverloadTest} can exceed it; the other tests stay below it. */
+    static final int MAX_CONCURRENT_REQUESTS = 16;
+
     private static EmbeddedSystem system;
 
     public static EmbeddedSystem system() {
@@ -28,7 +31,9 @@ public class RunningSystem implements BeforeAllCallback {
             if (system != null) {
                 return;
             }
-            EmbeddedSystem started = new EmbeddedSystem(testSettings("e2e", List.of()),
+            EmbeddedSystem started = new EmbeddedSystem(testSettings("e2e", List.of(
+                    "--sagaengine.web.max-concurrent-requests=" + MAX_CONCURRENT_REQUESTS,
+                    "--sagaengine.web.overload-wait=50ms")),
                                                         line -> System.out.println("[system] " + line));
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                    .put(RunningSystem.class, (ExtensionContext.Store.CloseableResource) started::close);

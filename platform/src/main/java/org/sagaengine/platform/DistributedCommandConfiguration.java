@@ -35,6 +35,7 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestTemplate;
 
 /**
@@ -56,13 +57,28 @@ public class DistributedCommandConfiguration {
      * @param uri             how the peers reach this node: must equal its entry in the static discovery list
      * @param heartbeat       how often the routing table is refreshed from the peers
      * @param dispatchThreads how many commands this node may have in flight to its peers at once
+     * @param connectTimeout  how long to wait for a connection to a peer
+     * @param replyTimeout    how long to wait for a peer's reply to a command; a command that times out is retried
+     *                        like any transient failure, which the participants' idempotence makes safe
      */
     @ConfigurationProperties("sagaengine.node")
-    public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads) {
+    public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads, Duration connectTimeout,
+                                 Duration replyTimeout) {
         public NodeProperties {
             heartbeat = heartbeat == null ? Duration.ofSeconds(2) : heartbeat;
             dispatchThreads = dispatchThreads == null ? 16 : dispatchThreads;
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
+            replyTimeout = replyTimeout == null ? Duration.ofSeconds(10) : replyTimeout;
         }
+    }
+
+    /** Calls to peers never wait for ever: a peer that hangs is a transient failure, not a stuck saga. */
+    @Bean
+    RestTemplate restTemplate(NodeProperties node) {
+        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+        requests.setConnectTimeout(node.connectTimeout());
+        requests.setReadTimeout(node.replyTimeout());
+        return new RestTemplate(requests);
     }
 
     @Bean

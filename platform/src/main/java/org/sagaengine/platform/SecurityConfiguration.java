@@ -83,6 +83,7 @@ public class SecurityConfiguration {
             response.setHeader("WWW-Authenticate", "Basic realm=\"sagaengine admin\"");
         }
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
         response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase()
                                    + "\",\"status\":" + status.value() + ",\"detail\":\"" + detail + "\"}");
     }

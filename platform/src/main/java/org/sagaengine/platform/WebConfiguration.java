@@ -1,8 +1,11 @@
 package org.sagaengine.platform;
 
+import java.time.Duration;
+
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import org.sagaengine.platform.web.ApiProblems;
+import org.sagaengine.platform.web.ConcurrencyLimit;
 import org.sagaengine.platform.web.RequestSizeLimit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -30,6 +33,16 @@ public class WebConfiguration {
         FilterRegistrationBean<RequestSizeLimit> registration =
                 new FilterRegistrationBean<>(new RequestSizeLimit(maxRequestSize.toBytes()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<ConcurrencyLimit> concurrencyLimit(
+            @Value("${sagaengine.web.max-concurrent-requests:64}") int maxConcurrentRequests,
+            @Value("${sagaengine.web.overload-wait:200ms}") Duration wait) {
+        FilterRegistrationBean<ConcurrencyLimit> registration =
+                new FilterRegistrationBean<>(new ConcurrencyLimit(maxConcurrentRequests, wait));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
 }

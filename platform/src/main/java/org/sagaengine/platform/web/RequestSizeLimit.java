@@ -31,6 +31,7 @@ public class RequestSizeLimit extends OncePerRequestFilter {
         if (request.getContentLengthLong() > maxBytes) {
             response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.setCharacterEncoding("UTF-8");
             response.getWriter().write("""
                     {"type":"about:blank","title":"Payload too large","status":413,\
                     "detail":"Request bodies are limited to %d bytes.","instance":"%s"}"""

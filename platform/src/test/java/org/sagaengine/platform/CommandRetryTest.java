@@ -1,0 +1,88 @@
+package org.sagaengine.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.NoHandlerForCommandException;
+import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.commandhandling.distributed.CommandDispatchException;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.ResourceAccessException;
+
+/** Transient failures are retried with growing waits up to a bound; a handler's refusal is never retried. */
+class CommandRetryTest {
+
+    final CommandGatewayConfiguration configuration = new CommandGatewayConfiguration();
+    final ScheduledExecutorService retries = configuration.commandRetryExecutor();
+    final SimpleCommandBus bus = SimpleCommandBus.builder().build();
+    final CommandGateway gateway = configuration.commandGateway(
+            bus, configuration.commandRetryScheduler(new CommandGatewayConfiguration.RetryProperties(3, 20L), retries));
+    final List<Long> attempts = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        retries.shutdownNow();
+    }
+
+    @Test
+    void classifiesWhatMaySucceedOnASecondTryAsTransient() {
+        assertThat(CommandGatewayConfiguration.isTransient(new ResourceAccessException("refused",
+                                                                                      new ConnectException()))).isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(new ResourceAccessException("timed out",
+                                                                                      new SocketTimeoutException())))
+                .isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(new CommandDispatchException("peer down"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(new NoHandlerForCommandException("no route yet"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(new ConcurrencyException("raced"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(new IllegalStateException("already confirmed"))).isFalse();
+        assertThat(CommandGatewayConfiguration.isTransient(new IllegalArgumentException("negative"))).isFalse();
+    }
+
+    @Test
+    void retriesATransientFailureWithGrowingWaitsAndThenGivesUp() {
+        failEveryTimeWith(new CommandDispatchException("peer down"));
+        assertThat(outcomeOf(gateway.send("charge"))).isInstanceOf(CommandDispatchException.class);
+        assertThat(attempts).as("the first try and three retries").hasSize(4);
+        for (int retry = 1; retry < attempts.size(); retry++) {
+            long waited = TimeUnit.NANOSECONDS.toMillis(attempts.get(retry) - attempts.get(retry - 1));
+            assertThat(waited).as("wait before retry %d", retry).isGreaterThanOrEqualTo(20L << (retry - 1));
+        }
+    }
+
+    @Test
+    void neverRetriesARefusal() {
+        failEveryTimeWith(new IllegalStateException("insufficient funds"));
+        assertThat(outcomeOf(gateway.send("charge"))).isInstanceOf(IllegalStateException.class);
+        assertThat(attempts).hasSize(1);
+    }
+
+    private void failEveryTimeWith(RuntimeException failure) {
+        bus.subscribe(String.class.getName(), (CommandMessage<?> command) -> {
+            attempts.add(System.nanoTime());
+            throw failure;
+        });
+    }
+
+    private static Throwable outcomeOf(CompletableFuture<?> result) {
+        try {
+            result.get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
