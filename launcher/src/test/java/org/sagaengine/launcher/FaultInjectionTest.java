@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class FaultInjectionTest {
 
     static final int MIN_ORDERS = 300;
-    static final int CLIENTS = 12;
+    static final int CLIENTS = 8;
     static final int PRODUCTS = 8;
     static final int PRODUCT_STOCK = 90;
     static final int ACCOUNTS = 12;
@@ -130,7 +130,7 @@ class FaultInjectionTest {
         }
     }
 
-    /** One client: an order every second or two until the faults are over and enough orders were accepted. */
+    /** One client: an order every two seconds or so until the faults are over and enough orders were accepted. */
     private void placeOrders(URI orders, List<String> products, List<String> accounts, Random client) {
         while (!faultsDone.get() || accepted.size() < MIN_ORDERS) {
             List<String> chosen = new ArrayList<>(products);
@@ -157,7 +157,7 @@ class FaultInjectionTest {
             } catch (java.io.UncheckedIOException unreachable) {
                 failedRequests.incrementAndGet();
             }
-            sleep(faultsDone.get() ? 100 : 800 + client.nextInt(1_200));
+            sleep(faultsDone.get() ? 100 : 1_500 + client.nextInt(2_000));
         }
     }
 
