@@ -2,30 +2,88 @@ package org.sagaengine.order.saga;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-/** Writes the step into {@code order_saga_step}; it runs inside the saga processor's transaction. */
+/**
+ * Writes the saga's step, timeline and next due time into {@code order_saga_step} and {@code saga_timeline}, inside
+ * the saga processor's transaction, and counts sagas and times their steps once that transaction has committed (a
+ * batch that is rolled back and handled again is counted once).
+ */
 @Component
 class JdbcSagaProgress implements SagaProgress {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final Map<SagaStep, Counter> entered = new EnumMap<>(SagaStep.class);
+    private final MeterRegistry meters;
 
-    JdbcSagaProgress(JdbcClient jdbc) {
+    JdbcSagaProgress(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
+        this.meters = meters;
+        counter(SagaStep.RESERVING_STOCK, "sagaengine.sagas.started", "sagas started (orders placed)");
+        counter(SagaStep.CONFIRMED, "sagaengine.sagas.confirmed", "sagas that ended with the order confirmed");
+        counter(SagaStep.REJECTED, "sagaengine.sagas.rejected", "sagas that ended with the order rejected");
+        counter(SagaStep.COMPENSATING, "sagaengine.sagas.compensated", "sagas that began compensating");
+    }
+
+    private void counter(SagaStep step, String name, String description) {
+        entered.put(step, Counter.builder(name).description(description).register(meters));
     }
 
     @Override
     public void entered(String orderId, SagaStep step, String detail) {
+        Instant now = clock.instant();
+        var previous = jdbc.sql("select step, updated_at from order_saga_step where order_id = ?")
+                           .param(orderId)
+                           .query((row, n) -> new Object[] {row.getString(1), row.getTimestamp(2).toInstant()})
+                           .optional();
         jdbc.sql("""
-                 insert into order_saga_step (order_id, step, detail, updated_at) values (?, ?, ?, ?)
+                 insert into order_saga_step (order_id, step, state, detail, started_at, updated_at)
+                 values (?, ?, ?, ?, ?, ?)
                  on conflict (order_id)
-                 do update set step = excluded.step, detail = excluded.detail, updated_at = excluded.updated_at
+                 do update set step = excluded.step, state = excluded.state, detail = excluded.detail,
+                               updated_at = excluded.updated_at
                  """)
-            .params(orderId, step.name(), detail, Timestamp.from(clock.instant()))
+            .params(orderId, step.name(), step.state(), detail, Timestamp.from(now), Timestamp.from(now))
+            .update();
+        noted(orderId, Entry.STEP, step.name(), detail);
+        afterCommit(() -> {
+            Counter counter = entered.get(step);
+            if (counter != null) {
+                counter.increment();
+            }
+            previous.ifPresent(left -> Timer.builder("sagaengine.saga.step")
+                                            .description("how long a saga stayed in a step")
+                                            .tag("step", (String) left[0])
+                                            .publishPercentileHistogram()
+                                            .register(meters)
+                                            .record(Duration.between((Instant) left[1], now)));
+        });
+    }
+
+    @Override
+    public void noted(String orderId, Entry kind, String name, String detail) {
+        jdbc.sql("insert into saga_timeline (order_id, at, kind, name, detail) values (?, ?, ?, ?, ?)")
+            .params(orderId, Timestamp.from(clock.instant()), kind.name(), name, abbreviate(detail))
+            .update();
+    }
+
+    @Override
+    public void due(String orderId, Duration in) {
+        jdbc.sql("update order_saga_step set due_at = ? where order_id = ?")
+            .params(in == null ? null : Timestamp.from(clock.instant().plus(in)), orderId)
             .update();
     }
 
@@ -35,5 +93,22 @@ class JdbcSagaProgress implements SagaProgress {
                    .param(orderId)
                    .query(Boolean.class)
                    .single();
+    }
+
+    private static String abbreviate(String detail) {
+        return detail == null || detail.length() <= 500 ? detail : detail.substring(0, 497) + "...";
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
     }
 }

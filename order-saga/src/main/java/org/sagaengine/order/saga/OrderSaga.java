@@ -107,17 +107,22 @@ public class OrderSaga {
             return;
         }
         orderId = event.orderId();
+        replied("OrderPlaced", event.lines().size() + " line(s), " + event.totalAmount() + " " + event.currency());
         accountId = event.accountId();
         currency = event.currency();
         totalAmount = event.totalAmount();
         lines = new ArrayList<>(event.lines());
         enter(SagaStep.RESERVING_STOCK, lines.size() + " line(s)");
         scheduleStepDeadline(STOCK_RESERVATION_DEADLINE);
-        lines.forEach(line -> send(new ReserveStock(line.productId(), orderId, line.quantity()), line.productId()));
+        send(lines.stream()
+                  .map(line -> new Outgoing(new ReserveStock(line.productId(), orderId, line.quantity()),
+                                            line.productId()))
+                  .toList());
     }
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(StockReserved event) {
+        replied("StockReserved", event.productId() + " x" + event.quantity());
         reservedProducts.add(event.productId());
         if (step == SagaStep.COMPENSATING && releasesAwaited.contains(event.productId())) {
             // A late reservation: the release sent before it will undo it; say so again in case that one was lost.
@@ -134,6 +139,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(PaymentCharged event) {
+        replied("PaymentCharged", String.valueOf(event.amount()));
         if (step == SagaStep.CHARGING_PAYMENT) {
             cancelStepDeadline();
             enter(SagaStep.COMMITTING_STOCK, lines.size() + " line(s)");
@@ -147,6 +153,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(StockCommitted event) {
+        replied("StockCommitted", event.productId());
         committedProducts.add(event.productId());
         if (step == SagaStep.COMMITTING_STOCK && committedProducts.size() == lines.size()) {
             enter(SagaStep.CONFIRMING_ORDER, null);
@@ -157,6 +164,7 @@ public class OrderSaga {
     @EndSaga
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderConfirmed event) {
+        replied("OrderConfirmed", null);
         cancelRetry();
         enter(SagaStep.CONFIRMED, null);
     }
@@ -165,6 +173,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(StockReservationRejected event) {
+        replied("StockReservationRejected", event.productId() + ": " + event.reason());
         rejectedProducts.add(event.productId());
         if (step == SagaStep.RESERVING_STOCK) {
             compensate("out of stock: " + event.productId());
@@ -173,6 +182,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(PaymentDeclined event) {
+        replied("PaymentDeclined", event.reason());
         chargeDeclined = true;
         if (step == SagaStep.CHARGING_PAYMENT) {
             compensate("payment declined: " + event.reason());
@@ -181,6 +191,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderCancellationRequested event) {
+        replied("OrderCancellationRequested", null);
         if (step.canCompensate()) {
             compensate(REASON_CANCELLED);
         } else {
@@ -194,6 +205,7 @@ public class OrderSaga {
      */
     @SagaEventHandler(associationProperty = "orderId")
     public void on(ParticipantCommandFailed event) {
+        replied("ParticipantCommandFailed", event.command() + " for " + event.target() + ": " + event.failure());
         if (event.refused()) {
             switch (event.command()) {
                 case "ReserveStock" -> rejectedProducts.add(event.target());
@@ -213,6 +225,7 @@ public class OrderSaga {
 
     @DeadlineHandler(deadlineName = STOCK_RESERVATION_DEADLINE)
     public void stockReservationTimedOut() {
+        fired(STOCK_RESERVATION_DEADLINE);
         if (step == SagaStep.RESERVING_STOCK) {
             compensate(REASON_TIMEOUT);
         }
@@ -220,6 +233,7 @@ public class OrderSaga {
 
     @DeadlineHandler(deadlineName = PAYMENT_DEADLINE)
     public void paymentTimedOut() {
+        fired(PAYMENT_DEADLINE);
         if (step == SagaStep.CHARGING_PAYMENT) {
             compensate(REASON_TIMEOUT);
         }
@@ -248,6 +262,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(PaymentRefunded event) {
+        replied("PaymentRefunded", String.valueOf(event.amount()));
         if (step == SagaStep.COMPENSATING) {
             refundAwaited = false;
             rejectIfCompensated();
@@ -256,6 +271,7 @@ public class OrderSaga {
 
     @SagaEventHandler(associationProperty = "orderId")
     public void on(StockReleased event) {
+        replied("StockReleased", event.productId());
         if (step == SagaStep.COMPENSATING) {
             releasesAwaited.remove(event.productId());
             rejectIfCompensated();
@@ -277,6 +293,7 @@ public class OrderSaga {
     @EndSaga
     @SagaEventHandler(associationProperty = "orderId")
     public void on(OrderRejected event) {
+        replied("OrderRejected", event.reason());
         cancelRetry();
         enter(SagaStep.REJECTED, event.reason());
     }
@@ -285,54 +302,64 @@ public class OrderSaga {
 
     @DeadlineHandler(deadlineName = COMMIT_RETRY)
     public void commitStillUnacknowledged() {
-        if (step == SagaStep.COMMITTING_STOCK) {
-            sendMissingCommits();
-        } else if (step == SagaStep.CONFIRMING_ORDER) {
-            send(new ConfirmOrder(orderId), orderId);
-        } else {
+        fired(COMMIT_RETRY);
+        if (step != SagaStep.COMMITTING_STOCK && step != SagaStep.CONFIRMING_ORDER) {
             return;
         }
         log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
         scheduleRetry(COMMIT_RETRY);
+        if (step == SagaStep.COMMITTING_STOCK) {
+            sendMissingCommits();
+        } else {
+            send(new ConfirmOrder(orderId), orderId);
+        }
     }
 
     @DeadlineHandler(deadlineName = COMPENSATION_RETRY)
     public void compensationStillUnacknowledged() {
-        if (step == SagaStep.COMPENSATING) {
-            sendMissingCompensations();
-        } else if (step == SagaStep.REJECTING_ORDER) {
-            send(new RejectOrder(orderId, rejectionReason), orderId);
-        } else {
+        fired(COMPENSATION_RETRY);
+        if (step != SagaStep.COMPENSATING && step != SagaStep.REJECTING_ORDER) {
             return;
         }
         log.warn("Order {}: {} still unacknowledged, sending again", orderId, step);
         scheduleRetry(COMPENSATION_RETRY);
+        if (step == SagaStep.COMPENSATING) {
+            sendMissingCompensations();
+        } else {
+            send(new RejectOrder(orderId, rejectionReason), orderId);
+        }
     }
 
     private void sendMissingCommits() {
-        lines.stream()
-             .map(OrderLine::productId)
-             .filter(productId -> !committedProducts.contains(productId))
-             .forEach(productId -> send(new CommitStock(productId, orderId), productId));
+        send(lines.stream()
+                  .map(OrderLine::productId)
+                  .filter(productId -> !committedProducts.contains(productId))
+                  .map(productId -> new Outgoing(new CommitStock(productId, orderId), productId))
+                  .toList());
     }
 
     private void sendMissingCompensations() {
-        releasesAwaited.forEach(productId -> send(new ReleaseStock(productId, orderId), productId));
+        List<Outgoing> compensations = new ArrayList<>();
+        releasesAwaited.forEach(productId -> compensations.add(
+                new Outgoing(new ReleaseStock(productId, orderId), productId)));
         if (refundAwaited) {
-            send(new RefundPayment(accountId, orderId), accountId);
+            compensations.add(new Outgoing(new RefundPayment(accountId, orderId), accountId));
         }
+        send(compensations);
     }
 
     private void scheduleStepDeadline(String name) {
         cancelStepDeadline();
         stepDeadlineName = name;
         stepDeadlineId = deadlines.schedule(timeouts.stepTimeout(), name);
+        progress.due(orderId, timeouts.stepTimeout());
     }
 
     private void cancelStepDeadline() {
         if (stepDeadlineId != null) {
             deadlines.cancelSchedule(stepDeadlineName, stepDeadlineId);
             stepDeadlineId = null;
+            progress.due(orderId, null);
         }
     }
 
@@ -340,12 +367,14 @@ public class OrderSaga {
         cancelRetry();
         retryName = name;
         retryId = deadlines.schedule(timeouts.retryInterval(), name);
+        progress.due(orderId, timeouts.retryInterval());
     }
 
     private void cancelRetry() {
         if (retryId != null) {
             deadlines.cancelSchedule(retryName, retryId);
             retryId = null;
+            progress.due(orderId, null);
         }
     }
 
@@ -355,11 +384,40 @@ public class OrderSaga {
         progress.entered(orderId, next, detail);
     }
 
+    private void replied(String event, String detail) {
+        progress.noted(orderId, SagaProgress.Entry.REPLY, event, detail);
+    }
+
+    private void fired(String deadline) {
+        progress.noted(orderId, SagaProgress.Entry.DEADLINE, deadline, "in " + step);
+    }
+
+    /** A command and whom it is for: the product, the account or the order. */
+    private record Outgoing(Object command, String target) {
+    }
+
+    private void send(Object command, String target) {
+        send(List.of(new Outgoing(command, target)));
+    }
+
     /**
      * Sends without waiting; the gateway retries transient failures. A command that still fails is published as
      * {@link ParticipantCommandFailed}, which reaches this saga like any reply.
+     * <p>
+     * Every handler sends last, and everything it writes (its step, deadlines, timeline) is written before the first
+     * command leaves: a handler that fails has then sent nothing, so its event can wait as a dead letter and be
+     * handled again as if for the first time.
      */
-    private void send(Object command, String target) {
+    private void send(List<Outgoing> batch) {
+        for (Outgoing outgoing : batch) {
+            boolean undoes = outgoing.command() instanceof ReleaseStock || outgoing.command() instanceof RefundPayment;
+            progress.noted(orderId, undoes ? SagaProgress.Entry.COMPENSATION : SagaProgress.Entry.COMMAND,
+                           outgoing.command().getClass().getSimpleName(), outgoing.target());
+        }
+        batch.forEach(outgoing -> dispatch(outgoing.command(), outgoing.target()));
+    }
+
+    private void dispatch(Object command, String target) {
         String commandName = command.getClass().getSimpleName();
         String sagaOrderId = orderId;
         EventBus events = eventBus;

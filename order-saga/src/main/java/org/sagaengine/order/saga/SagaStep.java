@@ -11,6 +11,16 @@ public enum SagaStep {
     CONFIRMED,
     REJECTED;
 
+    /** The state the saga view shows for this step. */
+    public String state() {
+        return switch (this) {
+            case CONFIRMED -> "CONFIRMED";
+            case REJECTED -> "REJECTED";
+            case COMPENSATING, REJECTING_ORDER -> "COMPENSATING";
+            default -> "RUNNING";
+        };
+    }
+
     /** Before the payment is charged the order can still be undone; after it, the saga only goes forward. */
     boolean canCompensate() {
         return this == RESERVING_STOCK || this == CHARGING_PAYMENT;

@@ -1,5 +1,6 @@
 package org.sagaengine.order.saga;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,14 @@ class RecordedProgress implements SagaProgress {
     public void entered(String orderId, SagaStep step, String detail) {
         steps.add(step);
         orders.add(orderId);
+    }
+
+    @Override
+    public void noted(String orderId, Entry kind, String name, String detail) {
+    }
+
+    @Override
+    public void due(String orderId, Duration in) {
     }
 
     @Override
