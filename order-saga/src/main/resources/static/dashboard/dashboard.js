@@ -118,9 +118,16 @@ async function refreshDetail() {
     });
 }
 
+async function refreshAudit() {
+    const replay = await getJson("/audit/replay");
+    $("#audit").textContent = replay.replaying ? "replaying, " + replay.percent + " % (event " + replay.position
+        + " of " + replay.head + ")" : replay.running ? "up to date at event " + replay.position : "stopped";
+}
+
 async function refresh() {
     try {
         await refreshCounts();
+        await refreshAudit();
         if (view.detail) {
             await refreshDetail();
         } else {

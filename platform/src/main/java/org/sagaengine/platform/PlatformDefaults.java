@@ -30,7 +30,8 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("spring.flyway.locations", "classpath:db/axon,classpath:db/migration"),
             Map.entry("spring.jackson.deserialization.fail-on-unknown-properties", "true"),
             Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
-            Map.entry("management.endpoints.web.exposure.include", "health,info,metrics"),
+            Map.entry("management.endpoints.web.exposure.include", "health,info,metrics,prometheus"),
+            Map.entry("axon.metrics.micrometer.dimensional", "true"),
             Map.entry("management.endpoint.health.show-details", "always"),
             Map.entry("server.shutdown", "graceful"),
             // The command bus's own endpoints are for the peers, not part of the service's API.

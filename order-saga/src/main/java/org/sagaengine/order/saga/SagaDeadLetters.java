@@ -1,9 +1,5 @@
 package org.sagaengine.order.saga;
 
-import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import org.axonframework.common.transaction.TransactionManager;
@@ -41,7 +37,6 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
 
     private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
     private static final String RETRYING = SagaDeadLetters.class.getName() + ".retrying";
-    private static final Map<Class<?>, Optional<Method>> ORDER_ID_ACCESSORS = new ConcurrentHashMap<>();
 
     private final SequencedDeadLetterQueue<EventMessage<?>> queue;
     private final TransactionManager transactions;
@@ -62,7 +57,7 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     @Override
     public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
-        String orderId = orderIdOf(event.getPayload());
+        String orderId = OrderIds.of(event.getPayload());
         if (orderId != null && queue.enqueueIfPresent(orderId, () -> new GenericDeadLetter<>(orderId, event))) {
             log.warn("Order {}: {} waits behind the order's dead letters", orderId, event.getPayloadType().getSimpleName());
             return null;
@@ -73,7 +68,7 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     /** A saga handler failed: its event becomes the order's dead letter, unless it is being retried. */
     @Override
     public void onError(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
-        String orderId = orderIdOf(event.getPayload());
+        String orderId = OrderIds.of(event.getPayload());
         if (orderId == null || retrying()) {
             throw exception;
         }
@@ -107,22 +102,5 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
 
     private static boolean retrying() {
         return CurrentUnitOfWork.isStarted() && CurrentUnitOfWork.get().resources().containsKey(RETRYING);
-    }
-
-    /** Every event the saga handles names its order with an {@code orderId()} accessor. */
-    static String orderIdOf(Object payload) {
-        return ORDER_ID_ACCESSORS.computeIfAbsent(payload.getClass(), type -> {
-            try {
-                return Optional.of(type.getMethod("orderId"));
-            } catch (NoSuchMethodException none) {
-                return Optional.empty();
-            }
-        }).map(accessor -> {
-            try {
-                return String.valueOf(accessor.invoke(payload));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }).orElse(null);
     }
 }

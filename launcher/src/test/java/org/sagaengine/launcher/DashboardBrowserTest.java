@@ -1,0 +1,155 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The saga dashboard in a real headless browser (Debian's chromium and chromium-driver; {@code .ci/run} installs them
+ * when missing): what a person sees for a confirmed order and for a compensated one, in the list and in the timeline.
+ */
+@ExtendWith(RunningSystem.class)
+class DashboardBrowserTest {
+
+    static final File CHROMIUM = new File(System.getProperty("sagaengine.chromium", "/usr/bin/chromium"));
+    static final File CHROMEDRIVER = new File(System.getProperty("sagaengine.chromedriver", "/usr/bin/chromedriver"));
+
+    final URI orders = RunningSystem.system().uri(ORDER_SAGA);
+    final String run = "b" + Long.toString(System.nanoTime(), 36);
+    ChromeDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void openBrowser() {
+        assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                   "needs chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).build(),
+                                   options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void showsWhatHappenedToAConfirmedAndACompensatedOrderAndWhy() throws IOException {
+        String product = run + "-cocoa";
+        String account = run + "-erin";
+        assertThat(Api.post(RunningSystem.system().uri(INVENTORY), "/products", Map.of(
+                "productId", product, "name", "Cocoa", "initialQuantity", 10)).status()).isEqualTo(201);
+        URI payments = RunningSystem.system().uri(PAYMENT);
+        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Erin", "currency", "EUR"))
+                      .status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
+                .isEqualTo(202);
+        String confirmed = place(product, account, 400);
+        String compensated = place(product, account, 900);
+        for (String orderId : List.of(confirmed, compensated)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Invariants.isTerminal(
+                    Api.get(orders, "/orders/" + orderId).body()));
+        }
+
+        browser.get(orders.resolve("/dashboard/").toString());
+        assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
+        assertThat(text(rowOf(compensated) + " .state")).isEqualTo("REJECTED");
+        assertThat(text(rowOf(compensated) + " .detail")).isEqualTo("payment declined: insufficient funds");
+        assertThat(Long.parseLong(text("#count-CONFIRMED"))).isPositive();
+        assertThat(Long.parseLong(text("#count-REJECTED"))).isPositive();
+        screenshot("dashboard-list");
+
+        browser.findElement(By.id("order-search")).sendKeys(compensated.substring(0, 13));
+        wait.until(page -> page.findElements(By.cssSelector("#sagas tbody tr")).size() == 1);
+        assertThat(text(rowOf(compensated) + " .order")).isEqualTo(compensated);
+
+        wait.until(page -> {
+            page.findElement(By.cssSelector(rowOf(compensated))).click();
+            return true;
+        });
+        wait.until(page -> page.findElement(By.id("saga-detail")).isDisplayed()
+                && page.findElement(By.id("detail-order")).getText().equals(compensated)
+                && !page.findElements(By.cssSelector("#timeline tbody tr")).isEmpty());
+        assertThat(text("#detail-state")).isEqualTo("REJECTED");
+        assertThat(text("#detail-reason")).isEqualTo("payment declined: insufficient funds");
+        assertThat(texts("#timeline tbody tr .name"))
+                .containsExactly("OrderPlaced", "RESERVING_STOCK", "ReserveStock", "StockReserved",
+                                 "CHARGING_PAYMENT", "ChargePayment", "PaymentDeclined", "COMPENSATING",
+                                 "ReleaseStock", "StockReleased", "REJECTING_ORDER", "RejectOrder", "OrderRejected",
+                                 "REJECTED");
+        assertThat(text("#timeline tbody tr.kind-COMPENSATION .kind")).isEqualTo("compensation");
+        screenshot("dashboard-timeline");
+
+        browser.findElement(By.id("back")).click();
+        browser.findElement(By.id("order-search")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        browser.findElement(By.cssSelector("#counts button[data-state=CONFIRMED]")).click();
+        wait.until(page -> {
+            List<String> states = texts("#sagas tbody tr .state");
+            return !states.isEmpty() && states.stream().allMatch(state -> state.equals("CONFIRMED"));
+        });
+        assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
+        assertThat(browser.findElements(By.cssSelector(rowOf(compensated)))).isEmpty();
+    }
+
+    private String place(String product, String account, long unitPrice) {
+        Api.Response response = Api.post(orders, "/orders", Map.of(
+                "accountId", account, "currency", "EUR",
+                "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", unitPrice))));
+        assertThat(response.status()).isEqualTo(202);
+        return response.body().get("orderId").asText();
+    }
+
+    private static String rowOf(String orderId) {
+        return "tr[data-order-id='" + orderId + "']";
+    }
+
+    /** The page redraws itself every two seconds, so elements are found afresh, again if one was just replaced. */
+    private String text(String css) {
+        return wait.ignoring(StaleElementReferenceException.class)
+                   .until(page -> page.findElements(By.cssSelector(css)).stream().findFirst()
+                                      .map(WebElement::getText).orElse(null));
+    }
+
+    private List<String> texts(String css) {
+        return wait.ignoring(StaleElementReferenceException.class)
+                   .until(page -> page.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList());
+    }
+
+    /** Kept in target/ for a person to look at after the run. */
+    private void screenshot(String name) throws IOException {
+        Path file = browser.getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(file, Path.of("target", name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
