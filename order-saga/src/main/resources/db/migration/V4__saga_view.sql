@@ -17,7 +17,9 @@ alter table order_saga_step alter column started_at set not null;
 
 create index order_saga_step_by_state on order_saga_step (state, started_at desc, order_id);
 create index order_saga_step_by_start on order_saga_step (started_at desc, order_id);
-create index order_saga_step_overdue on order_saga_step (due_at) where state in ('RUNNING', 'COMPENSATING');
+-- The unfinished sagas, newest first: the few among many that can be stuck.
+create index order_saga_step_unfinished on order_saga_step (started_at desc, order_id)
+    where state in ('RUNNING', 'COMPENSATING');
 
 create table saga_timeline (
     id       bigserial    primary key,

@@ -101,4 +101,9 @@ public class EventStoreConfiguration {
                                  .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
                                  .build();
     }
+
+    @Bean
+    EventStoreHealthIndicator eventStoreHealthIndicator(EventsDatabase events) {
+        return new EventStoreHealthIndicator(events);
+    }
 }

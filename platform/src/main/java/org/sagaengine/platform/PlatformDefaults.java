@@ -33,6 +33,12 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoints.web.exposure.include", "health,info,metrics,prometheus"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
             Map.entry("management.endpoint.health.show-details", "always"),
+            // Liveness: the process works. Readiness: it can do its job, with its databases and every peer reachable.
+            Map.entry("management.endpoint.health.probes.enabled", "true"),
+            Map.entry("management.endpoint.health.validate-group-membership", "false"),
+            Map.entry("management.endpoint.health.group.liveness.include", "livenessState,ping"),
+            Map.entry("management.endpoint.health.group.readiness.include",
+                      "readinessState,db,eventStore,commandRouting"),
             Map.entry("server.shutdown", "graceful"),
             // The command bus's own endpoints are for the peers, not part of the service's API.
             Map.entry("springdoc.paths-to-exclude", "/spring-command-bus-connector/**,/member-capabilities/**"));
