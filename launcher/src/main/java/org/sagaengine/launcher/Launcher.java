@@ -70,12 +70,13 @@ public final class Launcher {
               orders     %s/orders        (API description: %s/v3/api-docs)
               inventory  %s/products
               payments   %s/accounts
+              dashboard  %s/dashboard/
               PostgreSQL %s
               admin      user admin, password in %s (for /admin/** on each service)
             Logs are in %s. Press Ctrl-C to stop.""".formatted(
                 system.uri(EmbeddedSystem.ORDER_SAGA), system.uri(EmbeddedSystem.ORDER_SAGA),
                 system.uri(EmbeddedSystem.INVENTORY), system.uri(EmbeddedSystem.PAYMENT),
-                system.jdbcUrl("<database>"), system.adminPasswordFile(), settings.dataDirectory().resolve("logs")));
+                system.uri(EmbeddedSystem.ORDER_SAGA), system.jdbcUrl("<database>"), system.adminPasswordFile(), settings.dataDirectory().resolve("logs")));
         stopped.await();
     }
 

@@ -99,10 +99,13 @@ class AuditController {
             throw new IllegalStateException("A replay of the audit trail is already under way.");
         }
         log.info("Replaying the audit trail from the start of the event stream");
+        long head = status().head();
         processor.shutDown();
         processor.resetTokens();
         processor.start();
-        return ResponseEntity.accepted().header("Location", "/audit/replay").body(status());
+        // The processor claims its segments a moment later; until then the replay has begun but read nothing.
+        return ResponseEntity.accepted().header("Location", "/audit/replay")
+                             .body(new ReplayStatus(true, true, 0, head, 0));
     }
 
     private TrackingEventProcessor processor() {

@@ -1,0 +1,94 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Health reflects the databases and the peers; the saga metrics count what the sagas did, for Prometheus. */
+@ExtendWith(RunningSystem.class)
+class ObservabilityTest {
+
+    final EmbeddedSystem system = RunningSystem.system();
+    final URI orders = system.uri(ORDER_SAGA);
+
+    @Test
+    void readinessCoversTheDatabasesAndThePeers() {
+        for (URI service : List.of(orders, system.uri(INVENTORY), system.uri(PAYMENT))) {
+            JsonNode readiness = Api.get(service, "/actuator/health/readiness").body();
+            assertThat(readiness.get("status").asText()).isEqualTo("UP");
+            for (String component : List.of("db", "eventStore", "commandRouting")) {
+                assertThat(readiness.path("components").path(component).path("status").asText())
+                        .as("%s of %s", component, service).isEqualTo("UP");
+            }
+            assertThat(Api.get(service, "/actuator/health/liveness").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void sagaMetricsCountStartedAndFinishedSagas() throws Exception {
+        URI inventory = system.uri(INVENTORY);
+        URI payments = system.uri(PAYMENT);
+        String run = "m" + Long.toString(System.nanoTime(), 36);
+        String account = run + "-gus";
+        assertThat(Api.post(inventory, "/products", Map.of("productId", run, "name", "Mug", "initialQuantity", 1))
+                      .status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Gus", "currency", "EUR"))
+                      .status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
+                .isEqualTo(202);
+        double started = metric("sagaengine_sagas_started_total");
+        double confirmed = metric("sagaengine_sagas_confirmed_total");
+        double rejected = metric("sagaengine_sagas_rejected_total");
+
+        for (int quantity : List.of(1, 1)) {
+            assertThat(Api.post(orders, "/orders", Map.of(
+                    "accountId", account, "currency", "EUR",
+                    "lines", List.of(Map.of("productId", run, "quantity", quantity, "unitPrice", 100)))).status())
+                    .isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("sagaengine_sagas_started_total")).isEqualTo(started + 2);
+            assertThat(metric("sagaengine_sagas_confirmed_total")).isEqualTo(confirmed + 1);
+            assertThat(metric("sagaengine_sagas_rejected_total")).as("the second is out of stock")
+                                                                 .isEqualTo(rejected + 1);
+        });
+        String scrape = scrape();
+        assertThat(scrape).contains("sagaengine_saga_step_seconds_bucket{step=\"RESERVING_STOCK\"")
+                          .contains("eventProcessor_latency{processorName=\"OrderSagaProcessor\"}");
+    }
+
+    private double metric(String name) throws IOException, InterruptedException {
+        Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape());
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    }
+
+    private String scrape() throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString(
+                ("admin:" + system.adminPassword()).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(orders.resolve("/actuator/prometheus"))
+                           .header("Authorization", "Basic " + credentials).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+}
