@@ -57,7 +57,9 @@ class AuditReplayTest {
                                                                        .isEqualTo(traceId));
         assertThat(trail.get(1).get("correlationId").asText()).as("caused by a command, not the order's event")
                                                              .isNotEqualTo(traceId);
+        assertPositionsAreTheEventStoresOrder(trail);
         JsonNode declinedTrail = awaitTrail(declined, 5);
+        assertPositionsAreTheEventStoresOrder(declinedTrail);
         assertThat(types(declinedTrail)).containsExactly("OrderPlaced", "StockReserved", "PaymentDeclined",
                                                          "StockReleased", "OrderRejected");
 
@@ -87,6 +89,21 @@ class AuditReplayTest {
     private JsonNode awaitTrail(String orderId, int events) {
         return await().atMost(Duration.ofSeconds(20)).until(() -> Api.get(orders, "/audit/orders/" + orderId).body(),
                                                             trail -> trail.isArray() && trail.size() == events);
+    }
+
+    /** Each entry's position is its event's global index in the event store. */
+    private void assertPositionsAreTheEventStoresOrder(JsonNode trail) throws Exception {
+        try (Connection events = system.connect("events");
+             var query = events.prepareStatement("select globalindex from domainevententry where eventidentifier = ?")) {
+            for (JsonNode entry : trail) {
+                query.setString(1, entry.get("eventId").asText());
+                try (ResultSet row = query.executeQuery()) {
+                    assertThat(row.next()).isTrue();
+                    assertThat(entry.get("position").asLong()).as("position of %s", entry.get("eventType"))
+                                                              .isEqualTo(row.getLong(1));
+                }
+            }
+        }
     }
 
     private static List<String> types(JsonNode trail) {

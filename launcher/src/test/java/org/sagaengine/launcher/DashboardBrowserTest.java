@@ -76,12 +76,9 @@ class DashboardBrowserTest {
                       .status()).isEqualTo(201);
         assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
                 .isEqualTo(202);
-        String confirmed = place(product, account, 400);
-        String compensated = place(product, account, 900);
-        for (String orderId : List.of(confirmed, compensated)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Invariants.isTerminal(
-                    Api.get(orders, "/orders/" + orderId).body()));
-        }
+        // One after the other: placed together, either could be charged first and leave too little for the other.
+        String confirmed = awaitTerminal(place(product, account, 400));
+        String compensated = awaitTerminal(place(product, account, 900));
 
         browser.get(orders.resolve("/dashboard/").toString());
         assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
@@ -129,6 +126,12 @@ class DashboardBrowserTest {
                 "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", unitPrice))));
         assertThat(response.status()).isEqualTo(202);
         return response.body().get("orderId").asText();
+    }
+
+    private String awaitTerminal(String orderId) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Invariants.isTerminal(
+                Api.get(orders, "/orders/" + orderId).body()));
+        return orderId;
     }
 
     private static String rowOf(String orderId) {

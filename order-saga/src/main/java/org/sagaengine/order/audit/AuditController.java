@@ -31,7 +31,7 @@ class AuditController {
 
     private static final Logger log = LoggerFactory.getLogger(AuditController.class);
 
-    record AuditEntry(long position, OffsetDateTime at, String eventType, String aggregateType, String aggregateId,
+    record AuditEntry(String eventId, long position, OffsetDateTime at, String eventType, String aggregateType, String aggregateId,
                       Long sequence, JsonNode payload, String correlationId, String traceId) {
     }
 
@@ -61,15 +61,15 @@ class AuditController {
     @GetMapping("/audit/orders/{orderId}")
     List<AuditEntry> trail(@PathVariable @Pattern(regexp = Ids.PATTERN) String orderId) {
         List<AuditEntry> entries = jdbc.sql("""
-                                            select position, at, event_type, aggregate_type, aggregate_id, sequence,
-                                                   payload, correlation_id, trace_id
+                                            select event_id, position, at, event_type, aggregate_type, aggregate_id,
+                                                   sequence, payload, correlation_id, trace_id
                                               from audit_entry where order_id = ? order by position""")
                                        .param(orderId)
                                        .query((row, n) -> new AuditEntry(
-                                               row.getLong(1), row.getObject(2, OffsetDateTime.class),
-                                               row.getString(3), row.getString(4), row.getString(5),
-                                               (Long) row.getObject(6), readTree(row.getString(7)), row.getString(8),
-                                               row.getString(9)))
+                                               row.getString(1), row.getLong(2),
+                                               row.getObject(3, OffsetDateTime.class), row.getString(4),
+                                               row.getString(5), row.getString(6), (Long) row.getObject(7),
+                                               readTree(row.getString(8)), row.getString(9), row.getString(10)))
                                        .list();
         if (entries.isEmpty()) {
             throw new NotFound("No audit trail for order " + orderId + ".");

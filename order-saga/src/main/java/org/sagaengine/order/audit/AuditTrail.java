@@ -9,7 +9,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
-import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.sagaengine.order.saga.OrderIds;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -34,7 +34,7 @@ class AuditTrail {
     }
 
     @EventHandler
-    void on(Object payload, EventMessage<?> event, TrackingToken token) throws JsonProcessingException {
+    void on(Object payload, EventMessage<?> event) throws JsonProcessingException {
         String orderId = OrderIds.of(payload);
         if (orderId == null) {
             return;
@@ -46,13 +46,23 @@ class AuditTrail {
                  values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?)
                  on conflict (event_id) do nothing
                  """)
-            .params(event.getIdentifier(), orderId, token.position().orElse(-1), Timestamp.from(event.getTimestamp()),
+            .params(event.getIdentifier(), orderId, positionOf(event), Timestamp.from(event.getTimestamp()),
                     domainEvent == null ? null : domainEvent.getType(),
                     domainEvent == null ? null : domainEvent.getAggregateIdentifier(),
                     domainEvent == null ? null : domainEvent.getSequenceNumber(),
                     event.getPayloadType().getSimpleName(), json.writeValueAsString(payload),
                     event.getMetaData().get("correlationId"), event.getMetaData().get("traceId"))
             .update();
+    }
+
+    /**
+     * Where the event sits in the stream, from the message's own token: a handler's {@code TrackingToken} parameter
+     * can stand for the whole batch, which would place events of one batch at its last position.
+     */
+    private static long positionOf(EventMessage<?> event) {
+        return event instanceof TrackedEventMessage<?> tracked && tracked.trackingToken() != null
+                ? tracked.trackingToken().position().orElse(-1)
+                : -1;
     }
 
     @ResetHandler
