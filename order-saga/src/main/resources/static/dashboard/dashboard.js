@@ -103,6 +103,8 @@ async function refreshDetail() {
         + " (minor units) from account " + detail.accountId : "";
     $("#detail-started").textContent = new Date(saga.startedAt).toLocaleString() + " (" + age(saga.startedAt) + " ago)";
     $("#detail-due").textContent = saga.dueAt ? new Date(saga.dueAt).toLocaleTimeString() : "none";
+    $("#dead-letters").hidden = saga.deadLetters === 0;
+    $("#dead-letter-count").textContent = saga.deadLetters + " event(s) of this order wait as dead letters.";
     const body = $("#timeline tbody");
     body.replaceChildren();
     detail.timeline.forEach((entry, i) => {
@@ -167,6 +169,16 @@ $("#order-search").addEventListener("input", (event) => {
 $("#search").addEventListener("submit", (event) => event.preventDefault());
 $("#newer").addEventListener("click", () => { view.offset = Math.max(0, view.offset - PAGE_SIZE); refresh(); });
 $("#older").addEventListener("click", () => { view.offset += PAGE_SIZE; refresh(); });
+$("#retry").addEventListener("click", async () => {
+    // The browser asks for the admin's credentials when the endpoint answers 401 with a Basic challenge.
+    const response = await fetch("/admin/dead-letters/OrderSagaProcessor/" + encodeURIComponent(view.detail)
+        + "/retry", { method: "POST" });
+    const outcome = await response.json().catch(() => ({}));
+    $("#retry-outcome").textContent = response.ok
+        ? (outcome.handled ? "handled; " : "failed again; ") + outcome.remaining + " left"
+        : outcome.detail || response.status + " " + response.statusText;
+    refresh();
+});
 $("#back").addEventListener("click", (event) => { event.preventDefault(); location.hash = ""; });
 window.addEventListener("hashchange", route);
 setInterval(refresh, 2000);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,23 +43,28 @@ class JdbcSagaProgress implements SagaProgress {
         entered.put(step, Counter.builder(name).description(description).register(meters));
     }
 
+    /** One round trip: the step it leaves (for the step timer), the new step, and its timeline entry. */
     @Override
     public void entered(String orderId, SagaStep step, String detail) {
         Instant now = clock.instant();
-        var previous = jdbc.sql("select step, updated_at from order_saga_step where order_id = ?")
-                           .param(orderId)
-                           .query((row, n) -> new Object[] {row.getString(1), row.getTimestamp(2).toInstant()})
-                           .optional();
-        jdbc.sql("""
-                 insert into order_saga_step (order_id, step, state, detail, started_at, updated_at)
-                 values (?, ?, ?, ?, ?, ?)
-                 on conflict (order_id)
-                 do update set step = excluded.step, state = excluded.state, detail = excluded.detail,
-                               updated_at = excluded.updated_at
-                 """)
-            .params(orderId, step.name(), step.state(), detail, Timestamp.from(now), Timestamp.from(now))
-            .update();
-        noted(orderId, Entry.STEP, step.name(), detail);
+        Optional<StepLeft> previous = jdbc.sql("""
+                with previous as (select step, updated_at from order_saga_step where order_id = :order),
+                     entered as (insert into order_saga_step (order_id, step, state, detail, started_at, updated_at)
+                                 values (:order, :step, :state, :detail, :now, :now)
+                                 on conflict (order_id)
+                                 do update set step = excluded.step, state = excluded.state,
+                                               detail = excluded.detail, updated_at = excluded.updated_at),
+                     noted as (insert into saga_timeline (order_id, at, kind, name, detail)
+                               values (:order, :now, 'STEP', :step, :detail))
+                select step, updated_at from previous
+                """)
+                .param("order", orderId)
+                .param("step", step.name())
+                .param("state", step.state())
+                .param("detail", abbreviate(detail))
+                .param("now", Timestamp.from(now))
+                .query((row, n) -> new StepLeft(row.getString(1), row.getTimestamp(2).toInstant()))
+                .optional();
         afterCommit(() -> {
             Counter counter = entered.get(step);
             if (counter != null) {
@@ -66,11 +72,14 @@ class JdbcSagaProgress implements SagaProgress {
             }
             previous.ifPresent(left -> Timer.builder("sagaengine.saga.step")
                                             .description("how long a saga stayed in a step")
-                                            .tag("step", (String) left[0])
+                                            .tag("step", left.step())
                                             .publishPercentileHistogram()
                                             .register(meters)
-                                            .record(Duration.between((Instant) left[1], now)));
+                                            .record(Duration.between(left.since(), now)));
         });
+    }
+
+    private record StepLeft(String step, Instant since) {
     }
 
     @Override

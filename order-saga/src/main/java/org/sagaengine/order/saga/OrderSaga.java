@@ -425,9 +425,15 @@ public class OrderSaga {
             log.warn("Order {}: {} for {} failed: {}", sagaOrderId, commandName, target, failure.toString());
             events.publish(asEventMessage(new ParticipantCommandFailed(
                     sagaOrderId, commandName, target, !CommandGatewayConfiguration.isTransient(failure),
-                    String.valueOf(rootCause(failure).getMessage()))));
+                    summary(rootCause(failure)))));
             return null;
         });
+    }
+
+    /** The failure's first line, short enough to become an order's rejection reason. */
+    private static String summary(Throwable failure) {
+        String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("").strip();
+        return message.length() <= 200 ? message : message.substring(0, 197) + "...";
     }
 
     private static Throwable rootCause(Throwable failure) {
