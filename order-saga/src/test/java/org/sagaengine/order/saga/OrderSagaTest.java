@@ -307,6 +307,19 @@ class OrderSagaTest {
         assertThat(progress.current()).isEqualTo(SagaStep.CHARGING_PAYMENT);
     }
 
+    // ---- a handler that fails has sent nothing, so its event can wait as a dead letter ----
+
+    @Test
+    void aStepThatCannotBeRecordedSendsNoCommand() {
+        progress.failWhenEntering(SagaStep.CHARGING_PAYMENT);
+        fixture.registerListenerInvocationErrorHandler((failure, event, saga) -> {
+        });
+        fixture.givenAPublished(PLACED)
+               .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
+               .whenPublishingA(new StockReserved(GRINDER, ORDER, 1))
+               .expectNoDispatchedCommands();
+    }
+
     private org.axonframework.test.saga.ContinuedGivenState givenEveryLineReserved() {
         return fixture.givenAPublished(PLACED)
                       .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))

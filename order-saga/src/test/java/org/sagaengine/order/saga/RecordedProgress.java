@@ -11,9 +11,18 @@ class RecordedProgress implements SagaProgress {
 
     final List<SagaStep> steps = new ArrayList<>();
     final Set<String> orders = new HashSet<>();
+    private SagaStep unrecordable;
+
+    /** Makes recording this step fail, as a database that refuses the write would. */
+    void failWhenEntering(SagaStep step) {
+        unrecordable = step;
+    }
 
     @Override
     public void entered(String orderId, SagaStep step, String detail) {
+        if (step == unrecordable) {
+            throw new IllegalStateException("cannot record " + step);
+        }
         steps.add(step);
         orders.add(orderId);
     }
