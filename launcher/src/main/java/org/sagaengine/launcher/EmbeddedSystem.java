@@ -46,6 +46,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
     private String adminPassword;
+    private final String nodeSecret = randomSecret();
     private String postgresHost;
     private int postgresPort;
 
@@ -87,9 +88,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     private String readOrCreateAdminPassword() throws IOException {
         Path file = adminPasswordFile();
         if (!Files.exists(file)) {
-            byte[] secret = new byte[18];
-            new SecureRandom().nextBytes(secret);
-            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n");
+            Files.writeString(file, randomSecret() + "\n");
             try {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException notPosix) {
@@ -97,6 +96,17 @@ public final class EmbeddedSystem implements AutoCloseable {
             }
         }
         return Files.readString(file).strip();
+    }
+
+    /** What the services present to each other on the command bus; new for every start of the launcher. */
+    public String nodeSecret() {
+        return nodeSecret;
+    }
+
+    private static String randomSecret() {
+        byte[] secret = new byte[18];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     /** A JDBC URL for one of the system's databases, for tools and tests that look inside. */
@@ -184,12 +194,13 @@ public final class EmbeddedSystem implements AutoCloseable {
         return new ServiceProcess(service, URI.create("http://localhost:" + port), log, process, List.copyOf(command));
     }
 
-    /** The admin password goes in the environment, where other users cannot read it as they can a command line. */
+    /** Secrets go in the environment, where other users cannot read them as they can a command line. */
     private ProcessBuilder processBuilder(List<String> command, Path log) {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("SAGAENGINE_ADMIN_PASSWORD", adminPassword);
+        builder.environment().put("SAGAENGINE_NODE_SECRET", nodeSecret);
         return builder;
     }
 

@@ -41,6 +41,17 @@ class BadInputTest {
     }
 
     @Test
+    void aCommandFromOutsideTheSystemIsRefused() {
+        String reserve = """
+                {"commandIdentifier":"forged","serializedMetaData":"e30=",                "payloadType":"org.sagaengine.inventory.api.ReserveStock","payloadRevision":null,                "serializedPayload":"%s","commandName":"org.sagaengine.inventory.api.ReserveStock",                "expectReply":true}""".formatted(java.util.Base64.getEncoder().encodeToString(
+                ("{\"productId\":\"" + KNOWN_PRODUCT + "\",\"orderId\":\"forged\",\"quantity\":1}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/spring-command-bus-connector/command", reserve), 403);
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/spring-command-bus-connector/command",
+                                                  Map.of("X-Sagaengine-Node-Secret", "guessed"), reserve), 403);
+    }
+
+    @Test
     void malformedJsonIsRejected() {
         assertRejectedWithoutTrace(() -> Api.post(orders, "/orders", "{\"accountId\": \"a\", \"lines\": ["), 400);
     }

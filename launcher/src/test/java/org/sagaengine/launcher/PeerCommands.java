@@ -29,7 +29,9 @@ final class PeerCommands {
         message.put("serializedPayload", json(payload).getBytes(StandardCharsets.UTF_8));
         message.put("commandName", commandType);
         message.put("expectReply", true);
-        Api.Response reply = Api.post(service, "/spring-command-bus-connector/command", json(message));
+        Api.Response reply = Api.post(service, "/spring-command-bus-connector/command",
+                                      Map.of("X-Sagaengine-Node-Secret", RunningSystem.system().nodeSecret()),
+                                      json(message));
         assertThat(reply.status()).as("delivery of %s", commandType).isEqualTo(200);
         return reply.body().path("exceptionType").asText();
     }

@@ -18,6 +18,7 @@ import org.axonframework.extensions.springcloud.commandhandling.SpringCloudComma
 import org.axonframework.extensions.springcloud.commandhandling.mode.CapabilityDiscoveryMode;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpCommandBusConnector;
 import org.axonframework.serialization.Serializer;
+import org.sagaengine.platform.web.PeerSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -35,6 +36,8 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestTemplate;
 
@@ -60,10 +63,12 @@ public class DistributedCommandConfiguration {
      * @param connectTimeout  how long to wait for a connection to a peer
      * @param replyTimeout    how long to wait for a peer's reply to a command; a command that times out is retried
      *                        like any transient failure, which the participants' idempotence makes safe
+     * @param secret          shared by all nodes: without it a node's command bus endpoints refuse the request; when
+     *                        it is not set they are open to anyone who can reach the port
      */
     @ConfigurationProperties("sagaengine.node")
     public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads, Duration connectTimeout,
-                                 Duration replyTimeout) {
+                                 Duration replyTimeout, String secret) {
         public NodeProperties {
             heartbeat = heartbeat == null ? Duration.ofSeconds(2) : heartbeat;
             dispatchThreads = dispatchThreads == null ? 16 : dispatchThreads;
@@ -72,13 +77,39 @@ public class DistributedCommandConfiguration {
         }
     }
 
-    /** Calls to peers never wait for ever: a peer that hangs is a transient failure, not a stuck saga. */
+    /**
+     * Calls to peers never wait for ever: a peer that hangs is a transient failure, not a stuck saga. They carry the
+     * nodes' shared secret, which the peers' {@link PeerSecret} filter asks for.
+     */
     @Bean
     RestTemplate restTemplate(NodeProperties node) {
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(node.connectTimeout());
         requests.setReadTimeout(node.replyTimeout());
-        return new RestTemplate(requests);
+        RestTemplate rest = new RestTemplate(requests);
+        if (hasSecret(node)) {
+            rest.getInterceptors().add((request, body, execution) -> {
+                request.getHeaders().set(PeerSecret.HEADER, node.secret());
+                return execution.execute(request, body);
+            });
+        }
+        return rest;
+    }
+
+    @Bean
+    FilterRegistrationBean<PeerSecret> peerSecret(NodeProperties node) {
+        FilterRegistrationBean<PeerSecret> registration = new FilterRegistrationBean<>(
+                new PeerSecret(hasSecret(node) ? node.secret() : ""));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        registration.setEnabled(hasSecret(node));
+        if (!hasSecret(node)) {
+            log.warn("No sagaengine.node.secret is set: this node accepts commands from anyone who reaches its port");
+        }
+        return registration;
+    }
+
+    private static boolean hasSecret(NodeProperties node) {
+        return node.secret() != null && !node.secret().isBlank();
     }
 
     @Bean

@@ -33,8 +33,7 @@ public class ConcurrencyLimit extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return path.startsWith("/actuator/health") || path.startsWith("/spring-command-bus-connector/")
-                || path.startsWith("/member-capabilities");
+        return path.startsWith("/actuator/health") || PeerSecret.isPeerEndpoint(path);
     }
 
     @Override
