@@ -1,6 +1,7 @@
 package org.sagaengine.order.saga;
 
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventMessage;
@@ -28,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * its order, and every later event of that order waits behind it, so the order's events are never handled out of
  * order. Other orders carry on. Retrying hands the waiting events to the saga again, oldest first.
  * <p>
- * A failed handler leaves nothing behind: {@link AtomicSagaInvocation} restores the saga's fields and rolls its
- * database writes back to a savepoint, and the saga records a step before it sends the step's commands, so a handler
- * that fails has sent nothing.
+ * A failed handler leaves nothing behind: {@link AtomicSagaInvocation} restores the saga's fields, the platform's
+ * savepoint per event handler undoes its database writes, and the saga writes everything before it sends its
+ * commands, so a handler that fails has sent nothing.
  */
 class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
         SequencedDeadLetterProcessor<EventMessage<?>> {
@@ -40,10 +41,10 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
 
     private final SequencedDeadLetterQueue<EventMessage<?>> queue;
     private final TransactionManager transactions;
-    private final java.util.function.Supplier<AbstractSagaManager<?>> sagaManager;
+    private final Supplier<AbstractSagaManager<?>> sagaManager;
 
     SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
-                    java.util.function.Supplier<AbstractSagaManager<?>> sagaManager) {
+                    Supplier<AbstractSagaManager<?>> sagaManager) {
         this.queue = queue;
         this.transactions = transactions;
         this.sagaManager = sagaManager;
