@@ -31,21 +31,18 @@ class AuditReplayTest {
     final URI inventory = system.uri(INVENTORY);
     final URI payments = system.uri(PAYMENT);
     final String run = "a" + Long.toString(System.nanoTime(), 36);
+    final Shop shop = new Shop(system);
 
     @Test
     void aReplayRebuildsTheSameTrailAndMovesNoStockAndNoMoney() throws Exception {
         String product = run + "-kettle";
         String account = run + "-frank";
-        assertThat(Api.post(inventory, "/products", Map.of("productId", product, "name", "Kettle",
-                                                           "initialQuantity", 3)).status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Frank",
-                                                          "currency", "EUR")).status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 5_000)).status())
-                .isEqualTo(202);
-        String confirmed = place(product, account, 2, 1_000);
-        String declined = place(product, account, 1, 9_000);
-        await().atMost(Duration.ofSeconds(30)).until(() -> List.of(confirmed, declined).stream().allMatch(
-                id -> Invariants.isTerminal(Api.get(orders, "/orders/" + id).body())));
+        shop.product(product, 3);
+        shop.account(account, 5_000);
+        String confirmed = shop.place(account, product, 2, 1_000);
+        String declined = shop.place(account, product, 1, 9_000);
+        assertThat(shop.awaitEnd(confirmed)).isEqualTo("CONFIRMED");
+        assertThat(shop.awaitEnd(declined)).isEqualTo("REJECTED");
 
         JsonNode trail = awaitTrail(confirmed, 5);
         assertThat(types(trail)).containsExactly("OrderPlaced", "StockReserved", "PaymentCharged", "StockCommitted",
@@ -76,14 +73,6 @@ class AuditReplayTest {
         assertThat(Api.get(orders, "/audit/orders/" + declined).body()).isEqualTo(declinedTrail);
         assertThat(effects(product, account)).as("stock, money and the event stream after the replay")
                                              .isEqualTo(before);
-    }
-
-    private String place(String product, String account, int quantity, long unitPrice) {
-        Api.Response response = Api.post(orders, "/orders", Map.of(
-                "accountId", account, "currency", "EUR",
-                "lines", List.of(Map.of("productId", product, "quantity", quantity, "unitPrice", unitPrice))));
-        assertThat(response.status()).isEqualTo(202);
-        return response.body().get("orderId").asText();
     }
 
     private JsonNode awaitTrail(String orderId, int events) {

@@ -1,11 +1,8 @@
 package org.sagaengine.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
 import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
-import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +38,7 @@ class DashboardBrowserTest {
     static final File CHROMEDRIVER = new File(System.getProperty("sagaengine.chromedriver", "/usr/bin/chromedriver"));
 
     final URI orders = RunningSystem.system().uri(ORDER_SAGA);
+    final Shop shop = new Shop(RunningSystem.system());
     final String run = "b" + Long.toString(System.nanoTime(), 36);
     ChromeDriver browser;
     WebDriverWait wait;
@@ -69,16 +66,13 @@ class DashboardBrowserTest {
     void showsWhatHappenedToAConfirmedAndACompensatedOrderAndWhy() throws IOException {
         String product = run + "-cocoa";
         String account = run + "-erin";
-        assertThat(Api.post(RunningSystem.system().uri(INVENTORY), "/products", Map.of(
-                "productId", product, "name", "Cocoa", "initialQuantity", 10)).status()).isEqualTo(201);
-        URI payments = RunningSystem.system().uri(PAYMENT);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Erin", "currency", "EUR"))
-                      .status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
-                .isEqualTo(202);
+        shop.product(product, 10);
+        shop.account(account, 1_000);
         // One after the other: placed together, either could be charged first and leave too little for the other.
-        String confirmed = awaitTerminal(place(product, account, 400));
-        String compensated = awaitTerminal(place(product, account, 900));
+        String confirmed = shop.place(account, product, 1, 400);
+        assertThat(shop.awaitEnd(confirmed)).isEqualTo("CONFIRMED");
+        String compensated = shop.place(account, product, 1, 900);
+        assertThat(shop.awaitEnd(compensated)).isEqualTo("REJECTED");
 
         browser.get(orders.resolve("/dashboard/").toString());
         assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
@@ -118,20 +112,6 @@ class DashboardBrowserTest {
         });
         assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
         assertThat(browser.findElements(By.cssSelector(rowOf(compensated)))).isEmpty();
-    }
-
-    private String place(String product, String account, long unitPrice) {
-        Api.Response response = Api.post(orders, "/orders", Map.of(
-                "accountId", account, "currency", "EUR",
-                "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", unitPrice))));
-        assertThat(response.status()).isEqualTo(202);
-        return response.body().get("orderId").asText();
-    }
-
-    private String awaitTerminal(String orderId) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> Invariants.isTerminal(
-                Api.get(orders, "/orders/" + orderId).body()));
-        return orderId;
     }
 
     private static String rowOf(String orderId) {

@@ -31,13 +31,14 @@ class DeadLetterTest {
     final URI inventory = system.uri(INVENTORY);
     final URI payments = system.uri(PAYMENT);
     final String run = "l" + Long.toString(System.nanoTime(), 36);
+    final Shop shop = new Shop(system);
 
     @Test
     void aProjectionEventThatFailsWaitsWithItsProductsLaterEventsAndIsRetriedOrEvicted() throws Exception {
         String poisoned = run + "-poisoned";
         String healthy = run + "-healthy";
-        register(poisoned);
-        register(healthy);
+        shop.product(poisoned, 10);
+        shop.product(healthy, 10);
         sql("inventory", """
                 create table if not exists test_refused_product (product_id varchar(64) primary key);
                 create or replace function test_refuse_product() returns trigger language plpgsql as $$
@@ -85,11 +86,8 @@ class DeadLetterTest {
     void aSagaEventThatFailsParksThatOrderOnlyAndTheOrderCarriesOnWhenRetried() throws Exception {
         String product = run + "-saga-product";
         String account = run + "-saga-account";
-        register(product);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Carol",
-                                                          "currency", "EUR")).status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 100_000)).status())
-                .isEqualTo(202);
+        shop.product(product, 10);
+        shop.account(account, 100_000);
         long poisonedTotal = 7_000 + System.nanoTime() % 1_000;
         sql("orders", """
                 create table if not exists test_refused_step (detail varchar(500) primary key);
@@ -106,10 +104,10 @@ class DeadLetterTest {
                 insert into test_refused_step values ('%d EUR');
                 """.formatted(poisonedTotal));
 
-        String parked = place(product, account, poisonedTotal);
+        String parked = shop.place(account, product, 1, poisonedTotal);
         JsonNode sequence = awaitSequence(orders, "OrderSagaProcessor", parked, 1);
         assertThat(sequence.get("letters").get(0).get("eventType").asText()).isEqualTo("StockReserved");
-        String other = place(product, account, 100);
+        String other = shop.place(account, product, 1, 100);
         await().atMost(Duration.ofSeconds(20)).until(() -> status(other).equals("CONFIRMED"));
         JsonNode waiting = Api.get(orders, "/orders/" + parked).body();
         assertThat(waiting.get("status").asText()).isEqualTo("PENDING");
@@ -142,11 +140,6 @@ class DeadLetterTest {
         assertThat(Api.get(inventory, "/actuator/metrics").status()).isEqualTo(401);
     }
 
-    private void register(String productId) {
-        assertThat(Api.post(inventory, "/products", Map.of("productId", productId, "name", productId,
-                                                           "initialQuantity", 10)).status()).isEqualTo(201);
-    }
-
     private void restock(String productId, int quantity) {
         assertThat(Api.post(inventory, "/products/" + productId + "/restock", Map.of("quantity", quantity)).status())
                 .isEqualTo(202);
@@ -154,14 +147,6 @@ class DeadLetterTest {
 
     private int received(String productId) {
         return Api.get(inventory, "/products/" + productId).body().path("receivedQuantity").asInt();
-    }
-
-    private String place(String product, String account, long unitPrice) {
-        Api.Response response = Api.post(orders, "/orders", Map.of(
-                "accountId", account, "currency", "EUR",
-                "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", unitPrice))));
-        assertThat(response.status()).isEqualTo(202);
-        return response.body().get("orderId").asText();
     }
 
     private String status(String orderId) {

@@ -38,15 +38,15 @@ class DuplicateDeliveryTest {
 
     @Test
     void commandsDeliveredTwiceAndEventsDeliveredAgainHaveNoSecondEffect() throws Exception {
-        assertThat(Api.post(inventory, "/products", Map.of("productId", product, "name", "Beans",
-                                                           "initialQuantity", 5)).status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Alice",
-                                                          "currency", "EUR")).status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
-                .isEqualTo(202);
-        String confirmed = awaitOutcome(place(2, 100), "CONFIRMED");
-        String outOfStock = awaitOutcome(place(4, 100), "REJECTED");
-        String declined = awaitOutcome(place(1, 5_000), "REJECTED");
+        Shop shop = new Shop(system);
+        shop.product(product, 5);
+        shop.account(account, 1_000);
+        String confirmed = shop.place(account, product, 2, 100);
+        assertThat(shop.awaitEnd(confirmed)).isEqualTo("CONFIRMED");
+        String outOfStock = shop.place(account, product, 4, 100);
+        assertThat(shop.awaitEnd(outOfStock)).isEqualTo("REJECTED");
+        String declined = shop.place(account, product, 1, 5_000);
+        assertThat(shop.awaitEnd(declined)).isEqualTo("REJECTED");
         List<String> orderIds = List.of(confirmed, outOfStock, declined);
         await().atMost(Duration.ofSeconds(30)).until(() -> Api.get(payments, "/payments?orderId=" + declined)
                                                               .body().size() == 1);
@@ -81,21 +81,6 @@ class DuplicateDeliveryTest {
         redeliverFromTheStart(ORDER_SAGA, "orders", "order-projection", "OrderSagaProcessor");
         Thread.sleep(2_000);
         assertThat(state(orderIds)).as("after every event was delivered again").isEqualTo(before);
-    }
-
-    private String place(int quantity, long unitPrice) {
-        Api.Response response = Api.post(orders, "/orders", Map.of(
-                "accountId", account, "currency", "EUR",
-                "lines", List.of(Map.of("productId", product, "quantity", quantity, "unitPrice", unitPrice))));
-        assertThat(response.status()).isEqualTo(202);
-        return response.body().get("orderId").asText();
-    }
-
-    private String awaitOutcome(String orderId, String status) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> Invariants.isTerminal(
-                Api.get(orders, "/orders/" + orderId).body()));
-        assertThat(Api.get(orders, "/orders/" + orderId).body().get("status").asText()).isEqualTo(status);
-        return orderId;
     }
 
     /** Kills the service, drops its processors' tokens, starts it and waits until they have read the whole stream. */

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,26 +44,18 @@ class ObservabilityTest {
 
     @Test
     void sagaMetricsCountStartedAndFinishedSagas() throws Exception {
-        URI inventory = system.uri(INVENTORY);
-        URI payments = system.uri(PAYMENT);
+        Shop shop = new Shop(system);
         String run = "m" + Long.toString(System.nanoTime(), 36);
+        String product = run + "-mug";
         String account = run + "-gus";
-        assertThat(Api.post(inventory, "/products", Map.of("productId", run, "name", "Mug", "initialQuantity", 1))
-                      .status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Gus", "currency", "EUR"))
-                      .status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000)).status())
-                .isEqualTo(202);
+        shop.product(product, 1);
+        shop.account(account, 1_000);
         double started = metric("sagaengine_sagas_started_total");
         double confirmed = metric("sagaengine_sagas_confirmed_total");
         double rejected = metric("sagaengine_sagas_rejected_total");
 
-        for (int quantity : List.of(1, 1)) {
-            assertThat(Api.post(orders, "/orders", Map.of(
-                    "accountId", account, "currency", "EUR",
-                    "lines", List.of(Map.of("productId", run, "quantity", quantity, "unitPrice", 100)))).status())
-                    .isEqualTo(202);
-        }
+        shop.place(account, product, 1, 100);
+        shop.place(account, product, 1, 100);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(metric("sagaengine_sagas_started_total")).isEqualTo(started + 2);
             assertThat(metric("sagaengine_sagas_confirmed_total")).isEqualTo(confirmed + 1);

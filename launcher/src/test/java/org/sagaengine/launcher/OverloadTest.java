@@ -2,9 +2,7 @@ package org.sagaengine.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
 import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
-import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,13 +36,9 @@ class OverloadTest {
     void aBurstBeyondCapacityIsAcceptedOrRefusedCleanlyAndNothingIsHalfWritten() throws Exception {
         String product = run + "-tea";
         String account = run + "-dave";
-        assertThat(Api.post(RunningSystem.system().uri(INVENTORY), "/products", Map.of(
-                "productId", product, "name", "Tea", "initialQuantity", BURST)).status()).isEqualTo(201);
-        URI payments = RunningSystem.system().uri(PAYMENT);
-        assertThat(Api.post(payments, "/accounts", Map.of("accountId", account, "owner", "Dave", "currency", "EUR"))
-                      .status()).isEqualTo(201);
-        assertThat(Api.post(payments, "/accounts/" + account + "/deposits", Map.of("amount", 1_000_000)).status())
-                .isEqualTo(202);
+        Shop shop = new Shop(RunningSystem.system());
+        shop.product(product, BURST);
+        shop.account(account, 1_000_000);
         String body = Api.JSON.writeValueAsString(Map.of(
                 "accountId", account, "currency", "EUR",
                 "lines", List.of(Map.of("productId", product, "quantity", 1, "unitPrice", 100))));
