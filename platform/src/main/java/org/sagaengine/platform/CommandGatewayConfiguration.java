@@ -1,27 +1,26 @@
 package org.sagaengine.platform;
 
-import java.net.ConnectException;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 
 import org.axonframework.commandhandling.CommandBus;
-import org.axonframework.commandhandling.NoHandlerForCommandException;
-import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
 import org.axonframework.commandhandling.gateway.RetryScheduler;
-import org.axonframework.common.lock.LockAcquisitionFailedException;
-import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.messaging.RemoteHandlingException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.web.client.ResourceAccessException;
 
 /**
  * A command gateway that retries what may succeed on a second try (the peer is not up yet, the connection was
- * refused, two commands raced for one aggregate) with exponential backoff, and never retries a handler's refusal.
+ * refused, its database failed mid-commit, two commands raced for one aggregate) with exponential backoff, and never
+ * retries a handler's refusal.
  */
 @AutoConfiguration(beforeName = "org.axonframework.springboot.autoconfig.AxonAutoConfiguration")
 @EnableConfigurationProperties(CommandGatewayConfiguration.RetryProperties.class)
@@ -39,19 +38,40 @@ public class CommandGatewayConfiguration {
         }
     }
 
-    /** Whether a command failure may go away on a second try, as opposed to a handler's refusal. */
-    public static boolean isTransient(Throwable failure) {
+    /** What a command handler throws to refuse a command: invalid, not allowed in its state, or for no aggregate. */
+    private static final List<Class<? extends Throwable>> REFUSALS = List.of(
+            IllegalArgumentException.class, IllegalStateException.class, AggregateNotFoundException.class,
+            AggregateStreamCreationException.class);
+
+    /**
+     * Whether a command failure is the handler's refusal, here or in a peer (where it arrives described, as a
+     * {@link RemoteHandlingException}). Anything else (a peer unreachable or slow, a database failing mid-commit, a
+     * concurrent update) may go away on a second try. When in doubt a failure counts as transient: retrying a command
+     * is safe, since the participants are idempotent, while taking a failed release for a refusal would let the saga
+     * believe stock was given back when it was not.
+     */
+    public static boolean isRefusal(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof NoHandlerForCommandException
-                    || cause instanceof CommandDispatchException
-                    || cause instanceof ResourceAccessException
-                    || cause instanceof ConnectException
-                    || cause instanceof ConcurrencyException
-                    || cause instanceof LockAcquisitionFailedException) {
+            if (cause instanceof RemoteHandlingException remote) {
+                List<String> chain = remote.getExceptionDescriptions();
+                return !chain.isEmpty() && REFUSALS.stream().anyMatch(
+                        refusal -> chain.get(0).startsWith(refusal.getName() + ":")
+                                || chain.get(0).equals(refusal.getName()));
+            }
+            Throwable current = cause;
+            if (REFUSALS.stream().anyMatch(refusal -> refusal.isInstance(current))) {
                 return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
             }
         }
         return false;
+    }
+
+    /** Whether a command failure may go away on a second try: anything but a handler's refusal. */
+    public static boolean isTransient(Throwable failure) {
+        return !isRefusal(failure);
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -11,14 +11,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.NoHandlerForCommandException;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.RemoteExceptionDescription;
+import org.axonframework.messaging.RemoteHandlingException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.client.ResourceAccessException;
 
 /** Transient failures are retried with growing waits up to a bound; a handler's refusal is never retried. */
@@ -46,8 +51,30 @@ class CommandRetryTest {
         assertThat(CommandGatewayConfiguration.isTransient(new CommandDispatchException("peer down"))).isTrue();
         assertThat(CommandGatewayConfiguration.isTransient(new NoHandlerForCommandException("no route yet"))).isTrue();
         assertThat(CommandGatewayConfiguration.isTransient(new ConcurrencyException("raced"))).isTrue();
-        assertThat(CommandGatewayConfiguration.isTransient(new IllegalStateException("already confirmed"))).isFalse();
-        assertThat(CommandGatewayConfiguration.isTransient(new IllegalArgumentException("negative"))).isFalse();
+        assertThat(CommandGatewayConfiguration.isTransient(new TransactionSystemException("JDBC commit failed")))
+                .isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(remote(
+                "org.springframework.transaction.TransactionSystemException: JDBC commit failed"))).isTrue();
+    }
+
+    @Test
+    void classifiesAHandlersRefusalHereOrInAPeerAsARefusal() {
+        assertThat(CommandGatewayConfiguration.isRefusal(new IllegalStateException("already confirmed"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(new IllegalArgumentException("negative"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(new AggregateNotFoundException("p", "no such product")))
+                .isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(remote("java.lang.IllegalStateException: already confirmed",
+                                                                "java.lang.RuntimeException: wrapped"))).isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(remote(
+                "org.axonframework.modelling.command.AggregateNotFoundException: The aggregate was not found")))
+                .isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(new CommandExecutionException(
+                "An exception was thrown by the remote message handling component",
+                remote("java.lang.IllegalArgumentException: negative")))).isTrue();
+    }
+
+    private static RemoteHandlingException remote(String... chain) {
+        return new RemoteHandlingException(new RemoteExceptionDescription(List.of(chain)));
     }
 
     @Test

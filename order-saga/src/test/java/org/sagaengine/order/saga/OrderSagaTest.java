@@ -165,6 +165,19 @@ class OrderSagaTest {
     }
 
     @Test
+    void aReleaseThatFailedKeepsTheOrderCompensatingAndIsSentAgain() {
+        givenEveryLineReserved()
+               .andThenAPublished(new PaymentDeclined(ACCOUNT, ORDER, TOTAL, "insufficient funds"))
+               .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
+               .andThenAPublished(new ParticipantCommandFailed(ORDER, "ReleaseStock", GRINDER, false,
+                                                               "JDBC commit failed"))
+               .whenTimeElapses(RETRY_INTERVAL.plusSeconds(1))
+               .expectTriggeredDeadlinesWithName(COMPENSATION_RETRY)
+               .expectDispatchedCommands(new ReleaseStock(GRINDER, ORDER));
+        assertThat(progress.current()).isEqualTo(SagaStep.COMPENSATING);
+    }
+
+    @Test
     void anUnansweredReservationTimesOutAndReleasesEveryLineAskedFor() {
         fixture.givenAPublished(PLACED)
                .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
