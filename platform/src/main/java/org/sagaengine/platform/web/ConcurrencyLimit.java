@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -47,14 +46,10 @@ public class ConcurrencyLimit extends OncePerRequestFilter {
             admitted = false;
         }
         if (!admitted) {
-            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("""
-                    {"type":"about:blank","title":"Service Unavailable","status":503,\
-                    "detail":"The service is at capacity; nothing was done. Try again shortly.","instance":"%s"}"""
-                                               .formatted(request.getRequestURI().replace("\"", "")));
+            ProblemResponses.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable",
+                                   "The service is at capacity; nothing was done. Try again shortly.",
+                                   request.getRequestURI());
             return;
         }
         try {
