@@ -1,9 +1,12 @@
 package org.sagaengine.platform;
 
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,9 +19,10 @@ import org.axonframework.commandhandling.distributed.CommandRouter;
 import org.axonframework.commandhandling.distributed.RoutingStrategy;
 import org.axonframework.extensions.springcloud.commandhandling.SpringCloudCommandRouter;
 import org.axonframework.extensions.springcloud.commandhandling.mode.CapabilityDiscoveryMode;
+import org.axonframework.extensions.springcloud.commandhandling.mode.MemberCapabilitiesController;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpCommandBusConnector;
 import org.axonframework.serialization.Serializer;
-import org.sagaengine.platform.web.PeerSecret;
+import org.sagaengine.platform.web.PeerAuthentication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -36,10 +40,11 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Commands between services in the embedded topology: Axon's distributed command bus over HTTP, with the peers listed
@@ -63,8 +68,8 @@ public class DistributedCommandConfiguration {
      * @param connectTimeout  how long to wait for a connection to a peer
      * @param replyTimeout    how long to wait for a peer's reply to a command; a command that times out is retried
      *                        like any transient failure, which the participants' idempotence makes safe
-     * @param secret          shared by all nodes: without it a node's command bus endpoints refuse the request; when
-     *                        it is not set they are open to anyone who can reach the port
+     * @param secret          shared by all nodes: their command bus endpoints answer only requests that carry it, and
+     *                        answer nobody when it is not set
      */
     @ConfigurationProperties("sagaengine.node")
     public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads, Duration connectTimeout,
@@ -79,7 +84,7 @@ public class DistributedCommandConfiguration {
 
     /**
      * Calls to peers never wait for ever: a peer that hangs is a transient failure, not a stuck saga. They carry the
-     * nodes' shared secret, which the peers' {@link PeerSecret} filter asks for.
+     * nodes' shared secret, which the peers' {@link PeerAuthentication} asks for.
      */
     @Bean
     RestTemplate restTemplate(NodeProperties node) {
@@ -89,27 +94,41 @@ public class DistributedCommandConfiguration {
         RestTemplate rest = new RestTemplate(requests);
         if (hasSecret(node)) {
             rest.getInterceptors().add((request, body, execution) -> {
-                request.getHeaders().set(PeerSecret.HEADER, node.secret());
+                request.getHeaders().set(PeerAuthentication.HEADER, node.secret());
                 return execution.execute(request, body);
             });
         }
         return rest;
     }
 
+    /**
+     * The command bus's endpoints answer only requests that carry the shared secret. Without a secret configured they
+     * answer nobody, so a node started by hand without one still refuses commands from the network.
+     */
     @Bean
-    FilterRegistrationBean<PeerSecret> peerSecret(NodeProperties node) {
-        FilterRegistrationBean<PeerSecret> registration = new FilterRegistrationBean<>(
-                new PeerSecret(hasSecret(node) ? node.secret() : ""));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
-        registration.setEnabled(hasSecret(node));
+    WebMvcConfigurer peerAuthentication(NodeProperties node) {
         if (!hasSecret(node)) {
-            log.warn("No sagaengine.node.secret is set: this node accepts commands from anyone who reaches its port");
+            log.warn("No sagaengine.node.secret is set: this node refuses every command from other nodes");
         }
-        return registration;
+        PeerAuthentication authentication = new PeerAuthentication(
+                Set.of(SpringHttpCommandBusConnector.class, MemberCapabilitiesController.class),
+                hasSecret(node) ? node.secret() : randomUnguessable());
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(authentication).order(Ordered.HIGHEST_PRECEDENCE);
+            }
+        };
     }
 
     private static boolean hasSecret(NodeProperties node) {
         return node.secret() != null && !node.secret().isBlank();
+    }
+
+    private static String randomUnguessable() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     @Bean
@@ -161,7 +180,7 @@ public class DistributedCommandConfiguration {
         return SpringHttpCommandBusConnector.builder()
                                             .localCommandBus(localSegment)
                                             .restOperations(restTemplate)
-                                            .serializer(serializer)
+                                            .serializer(new PeerMessageSerializer(serializer))
                                             .executor(commandDispatch)
                                             .build();
     }

@@ -32,7 +32,7 @@ public class ConcurrencyLimit extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return path.startsWith("/actuator/health") || PeerSecret.isPeerEndpoint(path);
+        return path.startsWith("/actuator/health") || PeerAuthentication.isPeerPath(path);
     }
 
     @Override
