@@ -32,7 +32,11 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
             Map.entry("management.endpoints.web.exposure.include", "health,info,metrics,prometheus"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
-            Map.entry("management.endpoint.health.show-details", "always"),
+            // Anonymous callers see whether a service is up; the components and their details are for the admin.
+            Map.entry("management.endpoint.health.show-details", "when-authorized"),
+            Map.entry("management.endpoint.health.roles", "ADMIN"),
+            // info shows the instance id the launcher gave the process, so that it knows it is talking to its own.
+            Map.entry("management.info.env.enabled", "true"),
             // Liveness: the process works. Readiness: it can do its job, with its databases and every peer reachable.
             Map.entry("management.endpoint.health.probes.enabled", "true"),
             Map.entry("management.endpoint.health.validate-group-membership", "false"),

@@ -1,12 +1,18 @@
 package org.sagaengine.platform;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletResponse;
+import org.sagaengine.platform.web.LoginThrottle;
 import org.sagaengine.platform.web.ProblemResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.security.SecurityProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -23,7 +29,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The business API is open; the admin endpoints ({@code /admin/**}, and Actuator beyond health and info) need HTTP
  * Basic credentials of the one admin user named in configuration. There is no default password: without
- * {@code sagaengine.admin.password} every admin request is refused. The command bus endpoint stays open to the peers.
+ * {@code sagaengine.admin.password} every admin request is refused. Refused logins are throttled per client
+ * ({@link LoginThrottle}). The command bus's endpoints have their own guard, the nodes' shared secret.
  */
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration",
@@ -62,6 +69,17 @@ public class SecurityConfiguration {
                            .requestMatchers("/actuator/**").hasRole(ADMIN)
                            .anyRequest().permitAll())
                    .build();
+    }
+
+    /** Before Spring Security's filters, so that a throttled client's credentials are not even checked. */
+    @Bean
+    FilterRegistrationBean<LoginThrottle> loginThrottle(
+            @Value("${sagaengine.admin.max-failed-logins:5}") int maxFailures,
+            @Value("${sagaengine.admin.failed-login-window:60s}") Duration window) {
+        FilterRegistrationBean<LoginThrottle> registration =
+                new FilterRegistrationBean<>(new LoginThrottle(maxFailures, window, Clock.systemUTC()));
+        registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
     }
 
     @Bean
