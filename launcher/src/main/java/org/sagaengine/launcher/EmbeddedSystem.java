@@ -7,8 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,18 +14,24 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The embedded topology: one PostgreSQL server holding the four databases (each service's own, and the shared event
  * store), and the three services, each a separate JVM, told where their database and their peers are.
+ * <p>
+ * It supervises what it started: a service or PostgreSQL that dies without being asked to is logged with its exit
+ * code and started again after a pause that doubles with each failure in a row (1 s up to 30 s), with the same
+ * secrets, so the others carry on talking to it. A service learns how often it was restarted, and shows it in its
+ * health.
  */
 public final class EmbeddedSystem implements AutoCloseable {
 
@@ -36,39 +40,67 @@ public final class EmbeddedSystem implements AutoCloseable {
     public static final String PAYMENT = "payment-service";
 
     static final String DB_USER = "sagaengine";
-    static final String DB_PASSWORD = "sagaengine";
     private static final String EVENTS_DATABASE = "events";
     private static final Map<String, String> SERVICE_DATABASES = Map.of(
             ORDER_SAGA, "orders", INVENTORY, "inventory", PAYMENT, "payments");
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration STABLE = Duration.ofSeconds(60);
 
     private final SystemSettings settings;
     private final Consumer<String> progress;
-    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
-    private EmbeddedPostgres postgres;
+    private final Map<String, ServiceProcess> services = new ConcurrentHashMap<>();
+    /** What was stopped on purpose and must stay down until asked to start again. */
+    private final Set<String> heldDown = ConcurrentHashMap.newKeySet();
+    private final String nodeSecret = Secrets.random();
+    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "supervisor");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private PostgresServer postgres;
+    private Supervised postgresState = new Supervised(0, 0, Instant.now(), null);
     private String adminPassword;
-    private final String nodeSecret = randomSecret();
+    private String databasePassword;
     private String postgresHost;
     private int postgresPort;
+    private volatile boolean supervising;
+    private volatile boolean closing;
 
     public EmbeddedSystem(SystemSettings settings, Consumer<String> progress) {
         this.settings = settings;
         this.progress = progress;
     }
 
-    public record ServiceProcess(String name, URI baseUri, Path log, Process process, List<String> command) {
+    /**
+     * A service as started: its command line and environment (secrets live there, not on the command line), the
+     * process, how often it was restarted, and when the next restart is due after it died.
+     */
+    public record ServiceProcess(String name, URI baseUri, Path log, Process process, List<String> command,
+                                 String instance, Supervised supervision) {
+    }
+
+    /** How a supervised process is doing: restarts so far, failures in a row, when it started, and a due restart. */
+    public record Supervised(int restarts, int failuresInARow, Instant startedAt, Instant restartDue) {
     }
 
     public EmbeddedSystem start() throws IOException, InterruptedException, SQLException {
         Files.createDirectories(settings.dataDirectory().resolve("logs"));
-        adminPassword = readOrCreateAdminPassword();
+        adminPassword = Secrets.readOrCreate(adminPasswordFile());
+        databasePassword = Secrets.readOrCreate(settings.dataDirectory().resolve("db-password"));
+        for (int port : List.of(settings.orderPort(), settings.inventoryPort(), settings.paymentPort())) {
+            PostgresServer.requireFree(port);
+        }
         startPostgres();
         createDatabases();
-        Map<String, Integer> ports = Map.of(ORDER_SAGA, settings.orderPort(), INVENTORY, settings.inventoryPort(),
-                                            PAYMENT, settings.paymentPort());
         for (String service : List.of(ORDER_SAGA, INVENTORY, PAYMENT)) {
-            services.put(service, launch(service, ports));
+            services.put(service, launch(service, new Supervised(0, 0, Instant.now(), null)));
         }
         awaitHealthy(List.copyOf(services.keySet()));
+        if (settings.supervise()) {
+            supervisor.scheduleWithFixedDelay(this::supervise, 500, 500, TimeUnit.MILLISECONDS);
+            supervising = true;
+        }
         return this;
     }
 
@@ -85,28 +117,19 @@ public final class EmbeddedSystem implements AutoCloseable {
         return adminPassword;
     }
 
-    private String readOrCreateAdminPassword() throws IOException {
-        Path file = adminPasswordFile();
-        if (!Files.exists(file)) {
-            Files.writeString(file, randomSecret() + "\n");
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                progress.accept("Could not restrict the permissions of " + file);
-            }
-        }
-        return Files.readString(file).strip();
-    }
-
     /** What the services present to each other on the command bus; new for every start of the launcher. */
     public String nodeSecret() {
         return nodeSecret;
     }
 
-    private static String randomSecret() {
-        byte[] secret = new byte[18];
-        new SecureRandom().nextBytes(secret);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    /** How often the supervisor has restarted a service since the launcher started. */
+    public int restarts(String service) {
+        return services.get(service).supervision().restarts();
+    }
+
+    /** How often the supervisor has restarted PostgreSQL since the launcher started. */
+    public int postgresRestarts() {
+        return postgresState.restarts();
     }
 
     /** A JDBC URL for one of the system's databases, for tools and tests that look inside. */
@@ -114,11 +137,12 @@ public final class EmbeddedSystem implements AutoCloseable {
         return "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + database;
     }
 
+    /** A connection as the services' own database user, with its password. */
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), DB_USER, DB_PASSWORD);
+        return DriverManager.getConnection(jdbcUrl(database), DB_USER, databasePassword);
     }
 
-    private void startPostgres() throws IOException, SQLException {
+    private void startPostgres() throws IOException, InterruptedException {
         SystemSettings.ExternalPostgres external = settings.externalPostgres();
         if (external != null) {
             postgresHost = external.host();
@@ -126,33 +150,35 @@ public final class EmbeddedSystem implements AutoCloseable {
             progress.accept("Using PostgreSQL at " + postgresHost + ":" + postgresPort);
             return;
         }
-        Path dataDirectory = settings.dataDirectory().resolve("postgres");
-        progress.accept("Starting PostgreSQL (data in " + dataDirectory + ")");
-        postgres = EmbeddedPostgres.builder()
-                                   .setDataDirectory(dataDirectory.toFile())
-                                   .setCleanDataDirectory(false)
-                                   .setPort(settings.postgresPort())
-                                   .setServerConfig("max_connections", "200")
-                                   .setOutputRedirector(ProcessBuilder.Redirect.appendTo(
-                                           settings.dataDirectory().resolve("logs/postgres.log").toFile()))
-                                   .start();
-        postgresHost = "localhost";
-        postgresPort = postgres.getPort();
-        progress.accept("PostgreSQL is up on port " + postgresPort);
+        if (postgres == null) {
+            postgres = PostgresServer.prepare(settings.dataDirectory().resolve("postgres"),
+                                              settings.dataDirectory().resolve("postgres-password"),
+                                              settings.dataDirectory().resolve("logs/postgres.log"),
+                                              settings.postgresPort(), settings.durableDatabase());
+            progress.accept("Starting PostgreSQL (data in " + postgres.dataDirectory() + ", "
+                    + (settings.durableDatabase() ? "durable" : "fast, NOT durable: fsync and synchronous commit off")
+                    + ")");
+        }
+        postgres.start();
+        postgresHost = "127.0.0.1";
+        postgresPort = postgres.port();
+        progress.accept("PostgreSQL is up on port " + postgresPort + " (loopback only, password required)");
     }
 
     private void createDatabases() throws SQLException {
         SystemSettings.ExternalPostgres external = settings.externalPostgres();
         try (Connection admin = external == null
-                ? postgres.getPostgresDatabase().getConnection()
+                ? postgres.connectAsSuperuser("postgres")
                 : DriverManager.getConnection(jdbcUrl("postgres"), external.username(), external.password());
              Statement sql = admin.createStatement()) {
             sql.execute("""
                         do $$ begin
-                          if not exists (select from pg_roles where rolname = '%s') then
-                            create role %s login password '%s';
+                          if not exists (select from pg_roles where rolname = '%1$s') then
+                            create role %1$s login;
                           end if;
-                        end $$""".formatted(DB_USER, DB_USER, DB_PASSWORD));
+                        end $$""".formatted(DB_USER));
+            // The generated password, set at every start: a role from before it existed had a well-known one.
+            sql.execute("alter role " + DB_USER + " password '" + databasePassword + "'");
             List<String> databases = new ArrayList<>(SERVICE_DATABASES.values());
             databases.add(0, EVENTS_DATABASE);
             for (String database : databases) {
@@ -166,76 +192,190 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
-    private ServiceProcess launch(String service, Map<String, Integer> ports) throws IOException {
+    private ServiceProcess launch(String service, Supervised supervision) throws IOException {
         Path jar = settings.servicesDirectory().resolve(service + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No " + jar + ": build the services first (./mvnw -DskipTests package)");
         }
+        Map<String, Integer> ports = Map.of(ORDER_SAGA, settings.orderPort(), INVENTORY, settings.inventoryPort(),
+                                            PAYMENT, settings.paymentPort());
         int port = ports.get(service);
+        String peerHost = peerHost();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(settings.serviceJvmOptions());
         command.add("-jar");
         command.add(jar.toString());
         command.add("--server.port=" + port);
-        command.add("--sagaengine.node.uri=http://localhost:" + port);
+        command.add("--server.address=" + settings.bindAddress());
+        command.add("--sagaengine.node.uri=http://" + peerHost + ":" + port);
         command.add("--spring.datasource.url=" + jdbcUrl(SERVICE_DATABASES.get(service)));
         command.add("--spring.datasource.username=" + DB_USER);
-        command.add("--spring.datasource.password=" + DB_PASSWORD);
         command.add("--sagaengine.events.datasource.url=" + jdbcUrl(EVENTS_DATABASE));
         command.add("--sagaengine.events.datasource.username=" + DB_USER);
-        command.add("--sagaengine.events.datasource.password=" + DB_PASSWORD);
-        ports.forEach((peer, peerPort) -> command.add(
-                "--spring.cloud.discovery.client.simple.instances." + peer + "[0].uri=http://localhost:" + peerPort));
+        ports.forEach((peer, peerPort) -> command.add("--spring.cloud.discovery.client.simple.instances." + peer
+                + "[0].uri=http://" + peerHost + ":" + peerPort));
         command.addAll(settings.serviceArguments());
         Path log = settings.dataDirectory().resolve("logs").resolve(service + ".log");
-        Process process = processBuilder(command, log).start();
+        String instance = UUID.randomUUID().toString();
+        Process process = processBuilder(command, log, instance, supervision.restarts()).start();
         progress.accept("Starting " + service + " on port " + port + " (log: " + log + ")");
-        return new ServiceProcess(service, URI.create("http://localhost:" + port), log, process, List.copyOf(command));
+        return new ServiceProcess(service, URI.create("http://localhost:" + port), log, process,
+                                  List.copyOf(command), instance, supervision);
+    }
+
+    /** How the services reach each other: loopback, unless they were asked to listen on one particular address. */
+    private String peerHost() {
+        String bind = settings.bindAddress();
+        return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
     }
 
     /** Secrets go in the environment, where other users cannot read them as they can a command line. */
-    private ProcessBuilder processBuilder(List<String> command, Path log) {
+    private ProcessBuilder processBuilder(List<String> command, Path log, String instance, int restarts) {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("SAGAENGINE_ADMIN_PASSWORD", adminPassword);
-        builder.environment().put("SAGAENGINE_NODE_SECRET", nodeSecret);
+        Map<String, String> environment = builder.environment();
+        environment.put("SAGAENGINE_ADMIN_PASSWORD", adminPassword);
+        environment.put("SAGAENGINE_NODE_SECRET", nodeSecret);
+        environment.put("SPRING_DATASOURCE_PASSWORD", databasePassword);
+        environment.put("SAGAENGINE_EVENTS_DATASOURCE_PASSWORD", databasePassword);
+        environment.put("SAGAENGINE_SUPERVISOR_RESTARTS", Integer.toString(restarts));
+        environment.put("INFO_SAGAENGINE_INSTANCE", instance);
         return builder;
     }
 
-    /** Stops a service the way a crash would: SIGKILL, no shutdown of any kind. */
+    /** Stops a service the way a crash would, SIGKILL, and keeps it down until {@link #restart} starts it. */
     public void kill(String service) throws InterruptedException {
+        heldDown.add(service);
         Process process = services.get(service).process();
         process.destroyForcibly();
         process.waitFor();
         progress.accept("Killed " + service);
     }
 
-    /** Starts a service again after it stopped, with the same command line. */
-    public void restart(String service) throws IOException {
+    /** Crashes a service with SIGKILL and leaves it to the supervisor to notice and start it again. */
+    public void crash(String service) throws InterruptedException {
+        Process process = services.get(service).process();
+        process.destroyForcibly();
+        process.waitFor();
+        progress.accept("Crashed " + service + " (SIGKILL)");
+    }
+
+    /** Starts a service again after {@link #kill}, with the same command line and secrets. */
+    public synchronized void restart(String service) throws IOException {
         ServiceProcess old = services.get(service);
-        Process process = processBuilder(old.command(), old.log()).start();
-        services.put(service, new ServiceProcess(service, old.baseUri(), old.log(), process, old.command()));
-        progress.accept("Restarting " + service);
+        services.put(service, launch(service, new Supervised(old.supervision().restarts(), 0, Instant.now(), null)));
+        heldDown.remove(service);
     }
 
     /**
-     * Stops the embedded PostgreSQL server (connections are cut, as in a database crash or failover) and starts it
-     * again on the same data directory and port after the given pause. The services are left to reconnect on their
-     * own.
+     * Stops PostgreSQL (connections are cut; {@code immediate} as in a crash of the server, otherwise as in a
+     * failover) and starts it again on the same data directory and port after the pause. The services are left to
+     * reconnect on their own.
      */
-    public void restartPostgres(Duration down) throws IOException, SQLException, InterruptedException {
+    public void restartPostgres(Duration down, boolean immediate) throws IOException, InterruptedException {
         if (postgres == null) {
             throw new IllegalStateException("PostgreSQL is external to this system; restart it where it runs");
         }
-        postgres.close();
-        progress.accept("Stopped PostgreSQL");
-        Thread.sleep(down.toMillis());
-        startPostgres();
+        heldDown.add("postgres");
+        try {
+            postgres.stop(immediate);
+            progress.accept("Stopped PostgreSQL" + (immediate ? " (immediate, as in a crash)" : ""));
+            Thread.sleep(down.toMillis());
+            startPostgres();
+        } finally {
+            heldDown.remove("postgres");
+        }
     }
 
-    /** Healthy includes command routing: each service knows which peer handles which command. */
+    /** Crashes the PostgreSQL server (SIGKILL of the postmaster) and leaves it to the supervisor. */
+    public void crashPostgres() throws InterruptedException {
+        ProcessHandle postmaster = postgres.running().orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().join();
+        progress.accept("Crashed PostgreSQL (SIGKILL of the postmaster)");
+    }
+
+    private synchronized void supervise() {
+        if (closing) {
+            return;
+        }
+        try {
+            superviseServices();
+            supervisePostgres();
+        } catch (RuntimeException | IOException e) {
+            progress.accept("Supervisor: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void superviseServices() throws IOException {
+        for (ServiceProcess service : List.copyOf(services.values())) {
+            if (service.process().isAlive() || heldDown.contains(service.name())) {
+                continue;
+            }
+            Supervised state = service.supervision();
+            if (state.restartDue() == null) {
+                Supervised failed = failed(state);
+                services.put(service.name(), withSupervision(service, failed));
+                progress.accept(service.name() + " stopped unexpectedly with exit code "
+                        + service.process().exitValue() + "; restarting it in " + backoff(failed.failuresInARow()).toSeconds()
+                        + " s (see " + service.log() + ")");
+            } else if (!Instant.now().isBefore(state.restartDue())) {
+                Supervised restarted = new Supervised(state.restarts() + 1, state.failuresInARow(), Instant.now(),
+                                                      null);
+                services.put(service.name(), launch(service.name(), restarted));
+                progress.accept("Restarted " + service.name() + " (restart " + restarted.restarts() + ")");
+            }
+        }
+    }
+
+    private void supervisePostgres() throws IOException, InterruptedException {
+        if (postgres == null || heldDown.contains("postgres") || postgres.running().isPresent()) {
+            return;
+        }
+        if (postgresState.restartDue() == null) {
+            postgresState = failed(postgresState);
+            progress.accept("PostgreSQL stopped unexpectedly; restarting it in " + backoff(postgresState.failuresInARow()).toSeconds()
+                    + " s (see " + settings.dataDirectory().resolve("logs/postgres.log") + ")");
+        } else if (!Instant.now().isBefore(postgresState.restartDue())) {
+            try {
+                startPostgres();
+                postgresState = new Supervised(postgresState.restarts() + 1, postgresState.failuresInARow(),
+                                               Instant.now(), null);
+                progress.accept("Restarted PostgreSQL (restart " + postgresState.restarts() + ")");
+            } catch (IOException | RuntimeException e) {
+                postgresState = failed(postgresState);
+                progress.accept("PostgreSQL did not start: " + e.getMessage() + "; trying again in "
+                        + backoff(postgresState.failuresInARow()).toSeconds() + " s");
+            }
+        }
+    }
+
+    /** A death: one more failure in a row, unless the process had run long enough to count as stable. */
+    private static Supervised failed(Supervised state) {
+        boolean wasStable = Duration.between(state.startedAt(), Instant.now()).compareTo(STABLE) > 0;
+        int failures = wasStable ? 1 : state.failuresInARow() + 1;
+        return new Supervised(state.restarts(), failures, state.startedAt(), Instant.now().plus(backoff(failures)));
+    }
+
+    /** 1 s after the first failure in a row, doubling up to 30 s. */
+    private static Duration backoff(int failuresInARow) {
+        Duration wait = FIRST_BACKOFF.multipliedBy(1L << Math.min(failuresInARow - 1, 5));
+        return wait.compareTo(LONGEST_BACKOFF) > 0 ? LONGEST_BACKOFF : wait;
+    }
+
+    private static ServiceProcess withSupervision(ServiceProcess service, Supervised supervision) {
+        return new ServiceProcess(service.name(), service.baseUri(), service.log(), service.process(),
+                                  service.command(), service.instance(), supervision);
+    }
+
+    /**
+     * Healthy includes command routing: each service knows which peer handles which command. Only the process this
+     * system started counts: the answer must name the instance it was given.
+     */
     public void awaitHealthy(List<String> names) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(settings.startTimeout());
@@ -244,11 +384,11 @@ public final class EmbeddedSystem implements AutoCloseable {
         while (!waiting.isEmpty()) {
             for (String service : List.copyOf(waiting)) {
                 ServiceProcess running = services.get(service);
-                if (!running.process().isAlive()) {
+                if (!running.process().isAlive() && (!supervising || heldDown.contains(service))) {
                     throw new IllegalStateException(service + " stopped while starting (exit code "
                             + running.process().exitValue() + "); see " + running.log() + ":\n" + tail(running.log()));
                 }
-                if (healthy(http, running.baseUri())) {
+                if (running.process().isAlive() && healthy(http, running)) {
                     waiting.remove(service);
                     progress.accept(service + " is healthy at " + running.baseUri() + " after "
                             + Duration.between(started, Instant.now()).toSeconds() + " s");
@@ -261,12 +401,20 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
-    private static boolean healthy(HttpClient http, URI baseUri) throws InterruptedException {
+    private static boolean healthy(HttpClient http, ServiceProcess service) throws InterruptedException {
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(baseUri.resolve("/actuator/health")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(service.baseUri().resolve("/actuator/health"))
+                               .timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200;
+            if (health.statusCode() != 200) {
+                return false;
+            }
+            HttpResponse<String> info = http.send(
+                    HttpRequest.newBuilder(service.baseUri().resolve("/actuator/info"))
+                               .timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return info.statusCode() == 200 && info.body().contains("\"" + service.instance() + "\"");
         } catch (IOException notYet) {
             return false;
         }
@@ -281,29 +429,55 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
-    /** Stops the services (gracefully, then forcibly) and then PostgreSQL. */
+    /**
+     * Stops the services (gracefully, then forcibly) and then PostgreSQL, and says what it could not stop. A process
+     * the launcher did not start is not its to stop: a port still answering afterwards is reported as such.
+     */
     @Override
     public void close() {
-        services.values().forEach(service -> service.process().destroy());
-        for (ServiceProcess service : services.values()) {
-            try {
-                if (!service.process().waitFor(30, TimeUnit.SECONDS)) {
-                    service.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        closing = true;
+        supervisor.shutdownNow();
+        synchronized (this) {
+            services.values().forEach(service -> service.process().destroy());
+            for (ServiceProcess service : services.values()) {
+                try {
+                    if (!service.process().waitFor(30, TimeUnit.SECONDS)) {
+                        service.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    service.process().destroyForcibly();
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                service.process().destroyForcibly();
-                Thread.currentThread().interrupt();
+                if (service.process().isAlive()) {
+                    progress.accept(service.name() + " did not stop (pid " + service.process().pid() + ")");
+                } else {
+                    progress.accept("Stopped " + service.name());
+                }
+                if (isListening(service.baseUri().getPort())) {
+                    progress.accept("Port " + service.baseUri().getPort() + " still answers: a process this launcher"
+                            + " did not start is using it");
+                }
             }
-            progress.accept("Stopped " + service.name());
-        }
-        if (postgres != null) {
-            try {
-                postgres.close();
-                progress.accept("Stopped PostgreSQL");
-            } catch (IOException e) {
-                progress.accept("PostgreSQL did not stop cleanly: " + e.getMessage());
+            if (postgres != null) {
+                try {
+                    postgres.stop(false);
+                    progress.accept(postgres.running().isEmpty() ? "Stopped PostgreSQL"
+                            : "PostgreSQL did not stop (pid " + postgres.running().get().pid() + ")");
+                } catch (IOException e) {
+                    progress.accept("PostgreSQL did not stop cleanly: " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
 
+    private static boolean isListening(int port) {
+        try {
+            PostgresServer.requireFree(port);
+            return false;
+        } catch (IllegalStateException taken) {
+            return true;
+        }
+    }
 }

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -27,7 +28,14 @@ public final class Launcher {
               --order-port=PORT       order-saga's HTTP port (default: 8081)
               --inventory-port=PORT   inventory-service's HTTP port (default: 8082)
               --payment-port=PORT     payment-service's HTTP port (default: 8083)
+              --bind-address=ADDRESS  where the services listen (default: 127.0.0.1, this machine only;
+                                        0.0.0.0 for every interface: then put TLS or a private network in front)
+            The external server's password may come from the environment (SAGAENGINE_POSTGRES_PASSWORD) instead.
+            A service or PostgreSQL that dies is restarted after 1 s, doubling up to 30 s; the console says so.
             """;
+    private static final Set<String> OPTIONS = Set.of(
+            "data-dir", "postgres-port", "postgres-host", "postgres-user", "postgres-password", "order-port",
+            "inventory-port", "payment-port", "bind-address");
 
     private Launcher() {
     }
@@ -37,17 +45,22 @@ public final class Launcher {
         SystemSettings.ExternalPostgres external = null;
         if (options.containsKey("postgres-host")) {
             external = new SystemSettings.ExternalPostgres(
-                    options.get("postgres-host"), Integer.parseInt(options.getOrDefault("postgres-port", "5432")),
-                    options.getOrDefault("postgres-user", "postgres"), options.getOrDefault("postgres-password", ""));
+                    options.get("postgres-host"), port(options, "postgres-port", 5432),
+                    options.getOrDefault("postgres-user", "postgres"),
+                    options.getOrDefault("postgres-password",
+                                         System.getenv().getOrDefault("SAGAENGINE_POSTGRES_PASSWORD", "")));
         }
         SystemSettings settings = new SystemSettings(
                 Path.of(options.getOrDefault("data-dir", "data")).toAbsolutePath(),
                 servicesDirectory(),
-                Integer.parseInt(options.getOrDefault("postgres-port", "54320")),
+                port(options, "postgres-port", 54320),
                 external,
-                Integer.parseInt(options.getOrDefault("order-port", "8081")),
-                Integer.parseInt(options.getOrDefault("inventory-port", "8082")),
-                Integer.parseInt(options.getOrDefault("payment-port", "8083")),
+                port(options, "order-port", 8081),
+                port(options, "inventory-port", 8082),
+                port(options, "payment-port", 8083),
+                options.getOrDefault("bind-address", "127.0.0.1"),
+                true,
+                true,
                 List.of("-Xmx512m", "-XX:+UseSerialGC"),
                 List.of(),
                 Duration.ofMinutes(3));
@@ -80,17 +93,44 @@ public final class Launcher {
         stopped.await();
     }
 
-    private static Map<String, String> parse(String[] args) {
+    /** The options given; anything it does not know is refused with the usage text, before anything starts. */
+    static Map<String, String> parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
-            if (arg.equals("--help") || !arg.startsWith("--") || !arg.contains("=")) {
+            if (arg.equals("--help")) {
                 System.out.print(USAGE);
-                System.exit(arg.equals("--help") ? 0 : 2);
+                System.exit(0);
             }
-            String[] pair = arg.substring(2).split("=", 2);
+            String[] pair = arg.startsWith("--") ? arg.substring(2).split("=", 2) : new String[] {arg};
+            if (pair.length != 2 || !OPTIONS.contains(pair[0]) || pair[1].isBlank()) {
+                refuse("Unknown or incomplete option: " + arg);
+            }
             options.put(pair[0], pair[1]);
         }
         return options;
+    }
+
+    private static int port(Map<String, String> options, String name, int fallback) {
+        String value = options.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException notANumber) {
+            // refused below
+        }
+        refuse("--" + name + " needs a port number from 1 to 65535, not " + value);
+        return fallback;
+    }
+
+    private static void refuse(String reason) {
+        System.err.println(reason);
+        System.err.print(USAGE);
+        System.exit(2);
     }
 
     /** The services' jars are copied next to the launcher's own jar by the build. */

@@ -12,12 +12,17 @@ import java.util.List;
  * @param postgresPort the embedded PostgreSQL's port; ignored when {@code externalPostgres} is set
  * @param externalPostgres a server of the user's own, instead of the embedded one
  * @param orderPort, inventoryPort, paymentPort the services' HTTP ports
+ * @param bindAddress the address the services listen on: {@code 127.0.0.1} unless the user asks for more
+ * @param durableDatabase fsync and synchronous commit on (the default); off only where a test trades durability for
+ *                        speed
+ * @param supervise whether a service or PostgreSQL that dies is started again without anyone asking
  * @param serviceJvmOptions options for each service's JVM
  * @param serviceArguments further Spring properties for every service, as {@code --name=value}
  * @param startTimeout how long the services may take to become healthy
  */
 public record SystemSettings(Path dataDirectory, Path servicesDirectory, int postgresPort,
                              ExternalPostgres externalPostgres, int orderPort, int inventoryPort, int paymentPort,
+                             String bindAddress, boolean durableDatabase, boolean supervise,
                              List<String> serviceJvmOptions, List<String> serviceArguments,
                              Duration startTimeout) {
 

@@ -32,7 +32,7 @@ class ObservabilityTest {
     @Test
     void readinessCoversTheDatabasesAndThePeers() {
         for (URI service : List.of(orders, system.uri(INVENTORY), system.uri(PAYMENT))) {
-            JsonNode readiness = Api.get(service, "/actuator/health/readiness").body();
+            JsonNode readiness = Api.admin("GET", service, "/actuator/health/readiness", system.adminPassword()).body();
             assertThat(readiness.get("status").asText()).isEqualTo("UP");
             for (String component : List.of("db", "eventStore", "commandRouting")) {
                 assertThat(readiness.path("components").path(component).path("status").asText())

@@ -16,24 +16,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  */
 final class PeerCommands {
 
+    static final String SECRET_HEADER = "X-Sagaengine-Node-Secret";
+
     private PeerCommands() {
     }
 
     /** Delivers the command and returns the reply's exception type, {@code "empty"} when the handler succeeded. */
     static String deliver(URI service, String commandType, Map<String, Object> payload) {
+        Api.Response reply = send(service, commandType, json(payload));
+        assertThat(reply.status()).as("delivery of %s", commandType).isEqualTo(200);
+        return reply.body().path("exceptionType").asText();
+    }
+
+    /** Sends a command message of the given type with the nodes' secret, as a peer would. */
+    static Api.Response send(URI service, String commandType, String payloadJson) {
         Map<String, Object> message = new HashMap<>();
         message.put("commandIdentifier", UUID.randomUUID().toString());
         message.put("serializedMetaData", "{}".getBytes(StandardCharsets.UTF_8));
         message.put("payloadType", commandType);
         message.put("payloadRevision", null);
-        message.put("serializedPayload", json(payload).getBytes(StandardCharsets.UTF_8));
+        message.put("serializedPayload", payloadJson.getBytes(StandardCharsets.UTF_8));
         message.put("commandName", commandType);
         message.put("expectReply", true);
-        Api.Response reply = Api.post(service, "/spring-command-bus-connector/command",
-                                      Map.of("X-Sagaengine-Node-Secret", RunningSystem.system().nodeSecret()),
-                                      json(message));
-        assertThat(reply.status()).as("delivery of %s", commandType).isEqualTo(200);
-        return reply.body().path("exceptionType").asText();
+        return Api.post(service, "/spring-command-bus-connector/command",
+                        Map.of(SECRET_HEADER, RunningSystem.system().nodeSecret()), json(message));
     }
 
     private static String json(Object value) {

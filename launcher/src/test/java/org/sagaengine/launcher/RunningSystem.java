@@ -19,6 +19,10 @@ public class RunningSystem implements BeforeAllCallback {
     /** Fewer than the default, so that {@link OverloadTest} can exceed it; the other tests stay below it. */
     static final int MAX_CONCURRENT_REQUESTS = 16;
 
+    /** Refused admin logins before a client is throttled, and for how long: short, so the test can wait it out. */
+    static final int MAX_FAILED_LOGINS = 5;
+    static final Duration FAILED_LOGIN_WINDOW = Duration.ofSeconds(3);
+
     private static EmbeddedSystem system;
 
     public static EmbeddedSystem system() {
@@ -33,7 +37,9 @@ public class RunningSystem implements BeforeAllCallback {
             }
             EmbeddedSystem started = new EmbeddedSystem(testSettings("e2e", List.of(
                     "--sagaengine.web.max-concurrent-requests=" + MAX_CONCURRENT_REQUESTS,
-                    "--sagaengine.web.overload-wait=50ms")),
+                    "--sagaengine.web.overload-wait=50ms",
+                    "--sagaengine.admin.max-failed-logins=" + MAX_FAILED_LOGINS,
+                    "--sagaengine.admin.failed-login-window=" + FAILED_LOGIN_WINDOW.toMillis() + "ms")),
                                                         line -> System.out.println("[system] " + line));
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                    .put(RunningSystem.class, (ExtensionContext.Store.CloseableResource) started::close);
@@ -41,12 +47,23 @@ public class RunningSystem implements BeforeAllCallback {
         }
     }
 
-    /** A system of its own for a test: a fresh data directory, free ports, small JVMs. */
+    /**
+     * A system of its own for a test: a fresh data directory, free ports, small JVMs, supervised, and PostgreSQL with
+     * the fast settings (no fsync, no synchronous commit) unless a test asks for the durable ones.
+     */
     static SystemSettings testSettings(String name, List<String> serviceArguments) throws IOException {
         return new SystemSettings(Files.createTempDirectory("saga-engine-" + name),
                                   Path.of(System.getProperty("sagaengine.services", "target/services")),
-                                  freePort(), null, freePort(), freePort(), freePort(),
+                                  freePort(), null, freePort(), freePort(), freePort(), "127.0.0.1", false, true,
                                   List.of("-Xmx384m", "-XX:+UseSerialGC"), serviceArguments, Duration.ofMinutes(3));
+    }
+
+    /** The same settings with PostgreSQL durable, as the launcher runs it: for tests that crash the database. */
+    static SystemSettings durable(SystemSettings settings) {
+        return new SystemSettings(settings.dataDirectory(), settings.servicesDirectory(), settings.postgresPort(),
+                                  settings.externalPostgres(), settings.orderPort(), settings.inventoryPort(),
+                                  settings.paymentPort(), settings.bindAddress(), true, settings.supervise(),
+                                  settings.serviceJvmOptions(), settings.serviceArguments(), settings.startTimeout());
     }
 
     private static int freePort() throws IOException {
