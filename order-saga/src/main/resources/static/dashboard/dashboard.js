@@ -72,7 +72,8 @@ async function refreshList() {
             detail.append(" ");
             const flag = document.createElement("span");
             flag.className = "overdue";
-            flag.textContent = "past its deadline since " + age(saga.dueAt);
+            flag.textContent = pastDue(saga) ? "past its deadline since " + age(saga.dueAt)
+                : "resending in this step for " + age(saga.updatedAt);
             detail.append(flag);
         }
         if (saga.deadLetters > 0) {
@@ -90,11 +91,16 @@ async function refreshList() {
     $("#older").disabled = sagas.length < PAGE_SIZE;
 }
 
+function pastDue(saga) {
+    return saga.dueAt !== null && new Date(saga.dueAt) < new Date();
+}
+
 async function refreshDetail() {
     const detail = await getJson("/sagas/" + encodeURIComponent(view.detail));
     const saga = detail.saga;
     $("#detail-order").textContent = saga.orderId;
-    $("#detail-state").textContent = saga.state + (saga.overdue ? " · stuck: past its deadline" : "");
+    $("#detail-state").textContent = saga.state + (!saga.overdue ? ""
+        : pastDue(saga) ? " · stuck: past its deadline" : " · stuck: resending in this step for " + age(saga.updatedAt));
     $("#detail-state").className = "state state-" + saga.state;
     $("#detail-step").textContent = saga.step + (saga.detail ? " (" + saga.detail + ")" : "");
     $("#detail-status").textContent = text(detail.status);

@@ -140,6 +140,16 @@ class BadInputTest {
                                                   Map.of("amount", -5)), 400);
     }
 
+    /** Ids share one namespace: the id of another kind of thing is as unknown as any other, and nothing is retried. */
+    @Test
+    void anIdOfAnotherKindIsNotFound() {
+        assertRejectedWithoutTrace(() -> Api.post(orders, "/orders/" + KNOWN_PRODUCT + "/cancel", ""), 404);
+        assertRejectedWithoutTrace(() -> Api.post(inventory, "/products/" + KNOWN_ACCOUNT + "/restock",
+                                                  Map.of("quantity", 3)), 404);
+        assertRejectedWithoutTrace(() -> Api.post(payments, "/accounts/" + KNOWN_PRODUCT + "/deposits",
+                                                  Map.of("amount", 100)), 404);
+    }
+
     private void assertRejectedWithoutTrace(java.util.function.Supplier<Api.Response> request, int expectedStatus) {
         String before = quietFingerprint();
         Api.Response response = request.get();

@@ -3,13 +3,16 @@ package org.sagaengine.platform;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
 import org.axonframework.commandhandling.gateway.RetryScheduler;
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.messaging.RemoteHandlingException;
+import org.axonframework.messaging.RemoteNonTransientHandlingException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,20 +41,34 @@ public class CommandGatewayConfiguration {
         }
     }
 
-    /** What a command handler throws to refuse a command: invalid, not allowed in its state, or for no aggregate. */
+    /**
+     * What a command handler throws to refuse a command: invalid, not allowed in its state, or for no aggregate. An id
+     * of another kind of aggregate (ids share one namespace) is refused by the framework as incompatible.
+     */
     private static final List<Class<? extends Throwable>> REFUSALS = List.of(
             IllegalArgumentException.class, IllegalStateException.class, AggregateNotFoundException.class,
-            AggregateStreamCreationException.class);
+            IncompatibleAggregateException.class, AggregateStreamCreationException.class);
+
+    /** The refusals that mean the command names nothing of its kind. */
+    private static final List<Class<? extends Throwable>> UNKNOWN_TARGETS = List.of(
+            AggregateNotFoundException.class, IncompatibleAggregateException.class);
+
+    private static final Pattern CLASS_NAME = Pattern.compile("^(?:[A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?::\\s*|$)");
 
     /**
-     * Whether a command failure is the handler's refusal, here or in a peer (where it arrives described, as a
-     * {@link RemoteHandlingException}). Anything else (a peer unreachable or slow, a database failing mid-commit, a
+     * Whether a command failure is the handler's refusal, here or in a peer. A peer's failure arrives described: as a
+     * {@link RemoteNonTransientHandlingException} when the peer's framework already knew it for final (no such
+     * aggregate, say), otherwise as a {@link RemoteHandlingException} whose first description names the exception.
+     * Anything else (a peer unreachable or slow, a database failing mid-commit, a
      * concurrent update) may go away on a second try. When in doubt a failure counts as transient: retrying a command
      * is safe, since the participants are idempotent, while taking a failed release for a refusal would let the saga
      * believe stock was given back when it was not.
      */
     public static boolean isRefusal(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RemoteNonTransientHandlingException) {
+                return true;
+            }
             if (cause instanceof RemoteHandlingException remote) {
                 List<String> chain = remote.getExceptionDescriptions();
                 return !chain.isEmpty() && REFUSALS.stream().anyMatch(
@@ -67,6 +84,63 @@ public class CommandGatewayConfiguration {
             }
         }
         return false;
+    }
+
+    /** Whether the failure says the command's target does not exist, or is an aggregate of another kind. */
+    public static boolean isUnknownTarget(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            List<String> remote = remoteDescriptions(cause);
+            if (remote != null) {
+                return !remote.isEmpty() && UNKNOWN_TARGETS.stream().anyMatch(
+                        unknown -> remote.get(0).startsWith(unknown.getName()));
+            }
+            Throwable current = cause;
+            if (UNKNOWN_TARGETS.stream().anyMatch(unknown -> unknown.isInstance(current))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The failure in words a person can act on, with no class names: the refusal's own message (here or in the peer
+     * that refused), or that the peer could not be reached. The exception itself belongs in the log.
+     */
+    public static String reason(Throwable failure) {
+        if (isRefusal(failure)) {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                List<String> remote = remoteDescriptions(cause);
+                if (remote != null && !remote.isEmpty()) {
+                    return firstLine(CLASS_NAME.matcher(remote.get(0)).replaceFirst(""));
+                }
+                Throwable current = cause;
+                if (REFUSALS.stream().anyMatch(refusal -> refusal.isInstance(current))) {
+                    return firstLine(String.valueOf(current.getMessage()));
+                }
+                if (cause.getCause() == cause) {
+                    break;
+                }
+            }
+        }
+        return "the service could not be reached or did not answer in time";
+    }
+
+    private static List<String> remoteDescriptions(Throwable cause) {
+        if (cause instanceof RemoteHandlingException remote) {
+            return remote.getExceptionDescriptions();
+        }
+        if (cause instanceof RemoteNonTransientHandlingException remote) {
+            return remote.getExceptionDescriptions();
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        String line = message.lines().findFirst().orElse("").strip();
+        return line.length() <= 200 ? line : line.substring(0, 197) + "...";
     }
 
     /** Whether a command failure may go away on a second try: anything but a handler's refusal. */

@@ -13,14 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.GenericCommandResultMessage;
 import org.axonframework.commandhandling.NoHandlerForCommandException;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
+import org.axonframework.extensions.springcloud.commandhandling.SpringHttpReplyMessage;
 import org.axonframework.messaging.RemoteExceptionDescription;
 import org.axonframework.messaging.RemoteHandlingException;
+import org.axonframework.messaging.RemoteNonTransientHandlingException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.serialization.Serializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.transaction.TransactionSystemException;
@@ -73,8 +78,61 @@ class CommandRetryTest {
                 remote("java.lang.IllegalArgumentException: negative")))).isTrue();
     }
 
+    @Test
+    void classifiesWhatAPeerRefusedAsItArrivesOverTheWireAsARefusal() {
+        Throwable unknownProduct = overTheWire(new AggregateNotFoundException("nope", "unknown product: nope"));
+        assertThat(unknownProduct).hasCauseInstanceOf(RemoteNonTransientHandlingException.class);
+        assertThat(CommandGatewayConfiguration.isRefusal(unknownProduct)).isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(overTheWire(new IllegalStateException("committed"))))
+                .isTrue();
+        assertThat(CommandGatewayConfiguration.isTransient(overTheWire(
+                new TransactionSystemException("JDBC commit failed")))).isTrue();
+    }
+
+    @Test
+    void tellsAnUnknownTargetFromOtherRefusals() {
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(overTheWire(
+                new AggregateNotFoundException("nope", "The aggregate was not found in the event store")))).isTrue();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(overTheWire(
+                new IncompatibleAggregateException("Aggregate identifier must be non-null")))).isTrue();
+        assertThat(CommandGatewayConfiguration.isRefusal(overTheWire(
+                new IncompatibleAggregateException("Aggregate identifier must be non-null")))).isTrue();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(overTheWire(new IllegalStateException("committed"))))
+                .isFalse();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(new CommandDispatchException("peer down"))).isFalse();
+    }
+
+    @Test
+    void putsAFailureInWordsWithoutClassNames() {
+        assertThat(CommandGatewayConfiguration.reason(overTheWire(new IllegalStateException(
+                "Order o-1 has committed its stock of espresso; it cannot be released."))))
+                .isEqualTo("Order o-1 has committed its stock of espresso; it cannot be released.");
+        assertThat(CommandGatewayConfiguration.reason(overTheWire(
+                new AggregateNotFoundException("nope", "The aggregate was not found in the event store"))))
+                .isEqualTo("The aggregate was not found in the event store");
+        assertThat(CommandGatewayConfiguration.reason(new IllegalArgumentException("negative\nsecond line")))
+                .isEqualTo("negative");
+        assertThat(CommandGatewayConfiguration.reason(new CommandDispatchException("java.net.ConnectException: x")))
+                .isEqualTo("the service could not be reached or did not answer in time");
+    }
+
+    @Test
+    void neverRetriesWhatAPeerRefused() {
+        failEveryTimeWith((RuntimeException) overTheWire(new AggregateNotFoundException("nope", "unknown product")));
+        assertThat(outcomeOf(gateway.send("release"))).hasCauseInstanceOf(RemoteNonTransientHandlingException.class);
+        assertThat(attempts).hasSize(1);
+    }
+
     private static RemoteHandlingException remote(String... chain) {
         return new RemoteHandlingException(new RemoteExceptionDescription(List.of(chain)));
+    }
+
+    /** The failure as the sender sees it after the peer's reply crossed the wire: Axon's own conversion. */
+    private static Throwable overTheWire(Throwable failure) {
+        Serializer serializer = new SerializationConfiguration().serializer();
+        SpringHttpReplyMessage<Object> reply = new SpringHttpReplyMessage<>(
+                "command-1", GenericCommandResultMessage.asCommandResultMessage(failure), serializer);
+        return reply.getCommandResultMessage(serializer).exceptionResult();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.sagaengine.inventory.domain;
 
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,5 +146,32 @@ class ProductStockTest {
                       new StockCommitted(PRODUCT, ORDER, 4))
                .when(new ReleaseStock(PRODUCT, ORDER))
                .expectException(IllegalStateException.class);
+    }
+
+    /**
+     * Ids share one namespace. Loaded by the id of an account, ProductStock finds none of its own events: the framework refuses
+     * the command before a handler runs, and nothing is appended. The services answer that as for an unknown id.
+     */
+    record AnotherKindOpened(String id) {
+    }
+
+    @Test
+    void refusesAReservationForTheIdOfAnotherKindWithoutAnEvent() {
+        fixture.given(new AnotherKindOpened("alice"))
+               .when(new ReserveStock("alice", ORDER, 1))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void refusesAReleaseOrRestockForTheIdOfAnotherKindWithoutAnEvent() {
+        fixture.given(new AnotherKindOpened("alice"))
+               .when(new ReleaseStock("alice", ORDER))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
+        fixture.given(new AnotherKindOpened("alice"))
+               .when(new RestockProduct("alice", 5))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
     }
 }

@@ -201,7 +201,9 @@ public class OrderSaga {
 
     /**
      * A refused reservation or charge held nothing, like a rejection; a refused release or refund has nothing to give
-     * back. A failure that may not have reached the participant is left to the step's deadline or retry.
+     * back, since compensating what never happened counts as done. A failure that may not have reached the
+     * participant is left to the step's deadline or retry. An order that cannot be marked rejected (it is unknown to
+     * the order service) ends the saga all the same: there is nothing left to compensate.
      */
     @SagaEventHandler(associationProperty = "orderId")
     public void on(ParticipantCommandFailed event) {
@@ -217,10 +219,25 @@ public class OrderSaga {
             }
         }
         if (step.canCompensate()) {
-            compensate(event.command() + " failed for " + event.target() + ": " + event.failure());
+            compensate(event.unknownTarget()
+                               ? "unknown " + kindOf(event.command()) + ": " + event.target()
+                               : event.command() + " failed for " + event.target() + ": " + event.failure());
         } else if (step == SagaStep.COMPENSATING) {
             rejectIfCompensated();
+        } else if (step == SagaStep.REJECTING_ORDER && event.refused() && event.command().equals("RejectOrder")) {
+            cancelRetry();
+            enter(SagaStep.REJECTED, rejectionReason + " (the order could not be marked rejected: "
+                    + event.failure() + ")");
+            SagaLifecycle.end();
         }
+    }
+
+    private static String kindOf(String command) {
+        return switch (command) {
+            case "ReserveStock", "ReleaseStock", "CommitStock" -> "product";
+            case "ChargePayment", "RefundPayment" -> "account";
+            default -> "order";
+        };
     }
 
     @DeadlineHandler(deadlineName = STOCK_RESERVATION_DEADLINE)
@@ -424,23 +441,10 @@ public class OrderSaga {
         commands.send(command).exceptionally(failure -> {
             log.warn("Order {}: {} for {} failed: {}", sagaOrderId, commandName, target, failure.toString());
             events.publish(asEventMessage(new ParticipantCommandFailed(
-                    sagaOrderId, commandName, target, !CommandGatewayConfiguration.isTransient(failure),
-                    summary(rootCause(failure)))));
+                    sagaOrderId, commandName, target, CommandGatewayConfiguration.isRefusal(failure),
+                    CommandGatewayConfiguration.isUnknownTarget(failure),
+                    CommandGatewayConfiguration.reason(failure))));
             return null;
         });
-    }
-
-    /** The failure's first line, short enough to become an order's rejection reason. */
-    private static String summary(Throwable failure) {
-        String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("").strip();
-        return message.length() <= 200 ? message : message.substring(0, 197) + "...";
-    }
-
-    private static Throwable rootCause(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

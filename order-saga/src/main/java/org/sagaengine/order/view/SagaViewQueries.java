@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.sagaengine.order.saga.SagaTimeouts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
  * The saga view's queries: every saga with its state, step, age and what is overdue, paged and served by indexes on
  * {@code order_saga_step}, and one saga's timeline. A saga is stuck when it still runs or compensates well after its
- * deadline or retry was due, or when one of its events waits as a dead letter.
+ * deadline or retry was due, when it has stayed in one step, resending, for longer than
+ * {@code sagaengine.saga.stuck-after}, or when one of its events waits as a dead letter. The number of stuck sagas is
+ * the gauge {@code sagaengine_sagas_stuck}.
  */
 @Repository
 public class SagaViewQueries {
@@ -38,27 +43,31 @@ public class SagaViewQueries {
     }
 
     private static final String UNFINISHED = "s.state in ('RUNNING', 'COMPENSATING')";
-    private static final String PAST_DUE = "s.due_at < now() - make_interval(secs => " + GRACE.toSeconds() + ")";
-    private static final String OVERDUE = UNFINISHED + " and " + PAST_DUE;
     private static final String DEAD_LETTERED = """
             exists (select 1 from deadletterentry d
                      where d.processinggroup = 'OrderSagaProcessor' and d.sequenceidentifier = s.order_id)""";
-    private static final String STUCK = UNFINISHED + " and (" + PAST_DUE + " or " + DEAD_LETTERED + ")";
-    private static final String SUMMARY = """
-            select s.order_id, s.state, s.step, s.detail, s.started_at, s.updated_at, s.due_at,
-                   (%s) as overdue,
-                   (select count(*) from deadletterentry d
-                     where d.processinggroup = 'OrderSagaProcessor' and d.sequenceidentifier = s.order_id) as letters
-              from order_saga_step s
-            """.formatted(OVERDUE);
 
     private final JdbcClient jdbc;
+    private final String stuck;
+    private final String summary;
 
-    SagaViewQueries(JdbcClient jdbc) {
+    SagaViewQueries(JdbcClient jdbc, SagaTimeouts timeouts, MeterRegistry meters) {
         this.jdbc = jdbc;
+        String pastDue = "(s.due_at < now() - make_interval(secs => " + GRACE.toSeconds() + ")"
+                + " or s.updated_at < now() - make_interval(secs => " + timeouts.stuckAfter().toSeconds() + "))";
+        this.stuck = UNFINISHED + " and (" + pastDue + " or " + DEAD_LETTERED + ")";
+        this.summary = """
+                select s.order_id, s.state, s.step, s.detail, s.started_at, s.updated_at, s.due_at,
+                       (%s) as overdue,
+                       (select count(*) from deadletterentry d
+                         where d.processinggroup = 'OrderSagaProcessor' and d.sequenceidentifier = s.order_id) as letters
+                  from order_saga_step s
+                """.formatted(UNFINISHED + " and " + pastDue);
+        Gauge.builder("sagaengine.sagas.stuck", this, SagaViewQueries::stuckCount)
+             .description("sagas past their deadline, resending for longer than stuck-after, or dead-lettered")
+             .register(meters);
     }
 
-    /** Newest first; {@code state} one of {@link #STATES} or null for all; {@code orderIdPrefix} may be null. */
     public List<SagaSummary> sagas(String state, String orderIdPrefix, int limit, int offset) {
         Query query = listQuery(state, orderIdPrefix, limit, offset);
         return jdbc.sql(query.sql()).params(query.params()).query(this::summary).list();
@@ -72,7 +81,7 @@ public class SagaViewQueries {
         List<String> conditions = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         if ("STUCK".equals(state)) {
-            conditions.add(STUCK);
+            conditions.add(stuck);
         } else if (state != null) {
             conditions.add("s.state = ?");
             params.add(state);
@@ -84,7 +93,7 @@ public class SagaViewQueries {
         String where = conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions);
         params.add(limit);
         params.add(offset);
-        return new Query(SUMMARY + where + " order by s.started_at desc, s.order_id limit ? offset ?", params);
+        return new Query(summary + where + " order by s.started_at desc, s.order_id limit ? offset ?", params);
     }
 
     /** How many sagas are in each state, and how many of the unfinished ones are stuck. */
@@ -94,13 +103,16 @@ public class SagaViewQueries {
         jdbc.sql("select state, count(*) from order_saga_step group by state")
             .query((row, n) -> counts.put(row.getString(1), row.getLong(2)))
             .list();
-        counts.put("STUCK", jdbc.sql("select count(*) from order_saga_step s where " + STUCK)
-                                .query(Long.class).single());
+        counts.put("STUCK", stuckCount());
         return counts;
     }
 
+    private long stuckCount() {
+        return jdbc.sql("select count(*) from order_saga_step s where " + stuck).query(Long.class).single();
+    }
+
     public Optional<SagaDetail> saga(String orderId) {
-        return jdbc.sql(SUMMARY + " where s.order_id = ?").param(orderId).query(this::summary).optional()
+        return jdbc.sql(summary + " where s.order_id = ?").param(orderId).query(this::summary).optional()
                    .map(saga -> {
                        List<TimelineEntry> timeline = jdbc.sql("""
                                select at, kind, name, detail, min(at) over () as first_at

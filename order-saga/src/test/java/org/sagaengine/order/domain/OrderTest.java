@@ -2,6 +2,7 @@ package org.sagaengine.order.domain;
 
 import java.util.List;
 
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,5 +90,24 @@ class OrderTest {
         fixture.given(PLACED, new OrderConfirmed(ORDER))
                .when(new CancelOrder(ORDER))
                .expectException(IllegalStateException.class);
+    }
+
+    /**
+     * Ids share one namespace. Loaded by the id of a product, Order finds none of its own events: the framework refuses
+     * the command before a handler runs, and nothing is appended. The services answer that as for an unknown id.
+     */
+    record AnotherKindRegistered(String id) {
+    }
+
+    @Test
+    void refusesACancelOrRejectionForTheIdOfAnotherKindWithoutAnEvent() {
+        fixture.given(new AnotherKindRegistered("espresso"))
+               .when(new CancelOrder("espresso"))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
+        fixture.given(new AnotherKindRegistered("espresso"))
+               .when(new RejectOrder("espresso", "timeout"))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
     }
 }

@@ -53,7 +53,7 @@ class OrderSagaTest {
         fixture = new SagaTestFixture<>(OrderSaga.class);
         progress = new RecordedProgress();
         fixture.registerResource(progress);
-        fixture.registerResource(new SagaTimeouts(STEP_TIMEOUT, RETRY_INTERVAL));
+        fixture.registerResource(new SagaTimeouts(STEP_TIMEOUT, RETRY_INTERVAL, null));
     }
 
     // ---- the happy path ----
@@ -169,7 +169,7 @@ class OrderSagaTest {
         givenEveryLineReserved()
                .andThenAPublished(new PaymentDeclined(ACCOUNT, ORDER, TOTAL, "insufficient funds"))
                .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
-               .andThenAPublished(new ParticipantCommandFailed(ORDER, "ReleaseStock", GRINDER, false,
+               .andThenAPublished(new ParticipantCommandFailed(ORDER, "ReleaseStock", GRINDER, false, false,
                                                                "JDBC commit failed"))
                .whenTimeElapses(RETRY_INTERVAL.plusSeconds(1))
                .expectTriggeredDeadlinesWithName(COMPENSATION_RETRY)
@@ -274,8 +274,56 @@ class OrderSagaTest {
     void aRefusedReservationHoldsNothingToRelease() {
         fixture.givenAPublished(PLACED)
                .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
-               .whenPublishingA(new ParticipantCommandFailed(ORDER, "ReserveStock", GRINDER, true, "not found"))
+               .whenPublishingA(new ParticipantCommandFailed(ORDER, "ReserveStock", GRINDER, true, true,
+                                                                "The aggregate was not found in the event store"))
                .expectDispatchedCommands(new ReleaseStock(ESPRESSO, ORDER));
+    }
+
+    // ---- ids that name nothing, or something of another kind ----
+
+    static ParticipantCommandFailed unknown(String command, String target) {
+        return new ParticipantCommandFailed(ORDER, command, target, true, true,
+                                            "The aggregate was not found in the event store");
+    }
+
+    @Test
+    void anUnknownProductRejectsTheOrderWithAReasonAPersonCanActOn() {
+        fixture.givenAPublished(PLACED)
+               .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
+               .andThenAPublished(unknown("ReserveStock", GRINDER))
+               .whenPublishingA(new StockReleased(ESPRESSO, ORDER, 2))
+               .expectDispatchedCommands(new RejectOrder(ORDER, "unknown product: " + GRINDER));
+    }
+
+    @Test
+    void anUnknownAccountRejectsTheOrderOnceEveryLineIsReleased() {
+        givenEveryLineReserved()
+               .andThenAPublished(unknown("ChargePayment", ACCOUNT))
+               .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
+               .whenPublishingA(new StockReleased(GRINDER, ORDER, 1))
+               .expectDispatchedCommands(new RejectOrder(ORDER, "unknown account: " + ACCOUNT));
+    }
+
+    @Test
+    void releasingAProductThatDoesNotExistCountsAsDone() {
+        fixture.givenAPublished(PLACED)
+               .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
+               .andThenAPublished(new OrderCancellationRequested(ORDER))
+               .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
+               .whenPublishingA(unknown("ReleaseStock", GRINDER))
+               .expectDispatchedCommands(new RejectOrder(ORDER, "cancelled"));
+    }
+
+    @Test
+    void anOrderThatCannotBeMarkedRejectedStillEndsItsSaga() {
+        OrderPlaced oneLine = new OrderPlaced(ORDER, ACCOUNT, "EUR", List.of(new OrderLine(GRINDER, 1, 100)), 100);
+        fixture.givenAPublished(oneLine)
+               .andThenAPublished(new StockReservationRejected(GRINDER, ORDER, 1, 0, "insufficient stock"))
+               .whenPublishingA(unknown("RejectOrder", ORDER))
+               .expectActiveSagas(0)
+               .expectNoScheduledDeadlines()
+               .expectNoDispatchedCommands();
+        assertThat(progress.current()).isEqualTo(SagaStep.REJECTED);
     }
 
     @Test

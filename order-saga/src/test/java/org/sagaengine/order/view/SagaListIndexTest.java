@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sagaengine.order.saga.SagaTimeouts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -37,6 +39,7 @@ class SagaListIndexTest {
               .migrate();
         jdbc = JdbcClient.create(postgres.getPostgresDatabase());
         // One in twenty still running, one in a hundred compensating, the rest finished; a few running ones overdue.
+        // The unfinished ones entered their step a moment ago, but for the overdue ones.
         jdbc.sql("""
                  insert into order_saga_step (order_id, step, state, detail, started_at, updated_at, due_at)
                  select md5(i::text),
@@ -46,7 +49,8 @@ class SagaListIndexTest {
                              when i % 3 = 0 then 'REJECTED' else 'CONFIRMED' end,
                         null,
                         now() - make_interval(secs => ?::int - i),
-                        now() - make_interval(secs => ?::int - i),
+                        case when (i % 20 = 0 or i % 100 = 1) and i % 1000 <> 0 then now()
+                             else now() - make_interval(secs => ?::int - i) end,
                         case when i % 20 = 0 or i % 100 = 1
                              then now() + make_interval(secs => case when i % 1000 = 0 then -600 else 30 end) end
                    from generate_series(1, ?) as i
@@ -54,7 +58,7 @@ class SagaListIndexTest {
             .params(SAGAS, SAGAS, SAGAS)
             .update();
         jdbc.sql("analyze order_saga_step").update();
-        queries = new SagaViewQueries(jdbc);
+        queries = new SagaViewQueries(jdbc, new SagaTimeouts(null, null, null), new SimpleMeterRegistry());
     }
 
     @AfterAll
@@ -85,6 +89,22 @@ class SagaListIndexTest {
                 .isEqualTo("c4ca4238a0b923820dcc509a6f75849b");
         assertThat(queries.counts()).containsEntry("RUNNING", (long) SAGAS / 20)
                                     .containsEntry("STUCK", (long) SAGAS / 1000);
+    }
+
+    @Test
+    void aSagaResendingInOneStepForLongerThanTheBoundIsStuck() {
+        jdbc.sql("""
+                 insert into order_saga_step (order_id, step, state, detail, started_at, updated_at, due_at)
+                 values ('resending-for-ever', 'COMPENSATING', 'COMPENSATING', 'unknown product: nope',
+                         now() - interval '20 minutes', now() - interval '20 minutes', now() + interval '5 seconds')
+                 """).update();
+        try {
+            assertThat(queries.sagas("STUCK", "resending", 10, 0)).singleElement()
+                                                                  .matches(SagaViewQueries.SagaSummary::overdue);
+            assertThat(queries.counts()).containsEntry("STUCK", (long) SAGAS / 1000 + 1);
+        } finally {
+            jdbc.sql("delete from order_saga_step where order_id = 'resending-for-ever'").update();
+        }
     }
 
     private static void assertIndexed(SagaViewQueries.Query query, String what) {

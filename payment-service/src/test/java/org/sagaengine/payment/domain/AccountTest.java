@@ -1,5 +1,6 @@
 package org.sagaengine.payment.domain;
 
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,5 +116,24 @@ class AccountTest {
                       new PaymentCharged(ACCOUNT, ORDER, 400), new PaymentRefunded(ACCOUNT, ORDER, 400))
                .when(new ChargePayment(ACCOUNT, "order-2", 400, "EUR"))
                .expectEvents(new PaymentCharged(ACCOUNT, "order-2", 400));
+    }
+
+    /**
+     * Ids share one namespace. Loaded by the id of a product, Account finds none of its own events: the framework refuses
+     * the command before a handler runs, and nothing is appended. The services answer that as for an unknown id.
+     */
+    record AnotherKindRegistered(String id) {
+    }
+
+    @Test
+    void refusesADepositOrRefundForTheIdOfAnotherKindWithoutAnEvent() {
+        fixture.given(new AnotherKindRegistered("espresso"))
+               .when(new DepositMoney("espresso", 6_555))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
+        fixture.given(new AnotherKindRegistered("espresso"))
+               .when(new RefundPayment("espresso", "order-1"))
+               .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
     }
 }

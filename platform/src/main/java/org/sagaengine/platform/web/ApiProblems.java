@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
+import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -86,7 +87,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
             IllegalStateException.class})
     ProblemDetail commandFailed(Exception ex, HttpServletRequest request) {
         Throwable cause = rootOfInterest(ex);
-        if (cause instanceof AggregateNotFoundException) {
+        if (cause instanceof AggregateNotFoundException || cause instanceof IncompatibleAggregateException) {
             return problem(HttpStatus.NOT_FOUND, "Not found",
                            "Nothing is known by the id in " + request.getRequestURI() + ".");
         }
