@@ -56,24 +56,22 @@ public class CommandGatewayConfiguration {
     private static final Pattern CLASS_NAME = Pattern.compile("^(?:[A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?::\\s*|$)");
 
     /**
-     * Whether a command failure is the handler's refusal, here or in a peer. A peer's failure arrives described: as a
-     * {@link RemoteNonTransientHandlingException} when the peer's framework already knew it for final (no such
-     * aggregate, say), otherwise as a {@link RemoteHandlingException} whose first description names the exception.
-     * Anything else (a peer unreachable or slow, a database failing mid-commit, a
-     * concurrent update) may go away on a second try. When in doubt a failure counts as transient: retrying a command
-     * is safe, since the participants are idempotent, while taking a failed release for a refusal would let the saga
-     * believe stock was given back when it was not.
+     * Whether a command failure is the handler's refusal, here or in a peer. A peer's failure arrives described, as a
+     * {@link RemoteHandlingException} or, when the peer's framework deemed it final, a
+     * {@link RemoteNonTransientHandlingException}; either way the first description names the exception, and that
+     * decides. The framework's own "final" is not enough: it says so of an event store that could not write (a
+     * database failing mid-commit), which a second try may well get past. Anything else (a peer unreachable or slow, a
+     * database failing, a concurrent update) may go away on a second try. When in doubt a failure counts as transient:
+     * retrying a command is safe, since the participants are idempotent, while taking a failed release for a refusal
+     * would let the saga believe stock was given back when it was not.
      */
     public static boolean isRefusal(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RemoteNonTransientHandlingException) {
-                return true;
-            }
-            if (cause instanceof RemoteHandlingException remote) {
-                List<String> chain = remote.getExceptionDescriptions();
-                return !chain.isEmpty() && REFUSALS.stream().anyMatch(
-                        refusal -> chain.get(0).startsWith(refusal.getName() + ":")
-                                || chain.get(0).equals(refusal.getName()));
+            List<String> remote = remoteDescriptions(cause);
+            if (remote != null) {
+                return !remote.isEmpty() && REFUSALS.stream().anyMatch(
+                        refusal -> remote.get(0).startsWith(refusal.getName() + ":")
+                                || remote.get(0).equals(refusal.getName()));
             }
             Throwable current = cause;
             if (REFUSALS.stream().anyMatch(refusal -> refusal.isInstance(current))) {

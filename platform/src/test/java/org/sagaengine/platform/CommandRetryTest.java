@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.IncompatibleAggregateException;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpReplyMessage;
 import org.axonframework.messaging.RemoteExceptionDescription;
 import org.axonframework.messaging.RemoteHandlingException;
@@ -87,6 +89,15 @@ class CommandRetryTest {
                 .isTrue();
         assertThat(CommandGatewayConfiguration.isTransient(overTheWire(
                 new TransactionSystemException("JDBC commit failed")))).isTrue();
+    }
+
+    @Test
+    void aPeerWhoseEventStoreCouldNotWriteFailedTransientlyThoughTheFrameworkCallsItFinal() {
+        Throwable notStored = overTheWire(new EventStoreException("An event for aggregate [espresso] could not be stored",
+                                                                  new SQLException("connection lost")));
+        assertThat(notStored).hasCauseInstanceOf(RemoteNonTransientHandlingException.class);
+        assertThat(CommandGatewayConfiguration.isTransient(notStored)).isTrue();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(notStored)).isFalse();
     }
 
     @Test

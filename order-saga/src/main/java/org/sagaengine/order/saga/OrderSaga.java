@@ -59,6 +59,7 @@ public class OrderSaga {
 
     static final String REASON_TIMEOUT = "timeout";
     static final String REASON_CANCELLED = "cancelled";
+    static final String REASON_ENDED_BY_OPERATOR = "ended by operator";
 
     private static final Logger log = LoggerFactory.getLogger(OrderSaga.class);
 
@@ -196,6 +197,28 @@ public class OrderSaga {
             compensate(REASON_CANCELLED);
         } else {
             log.info("Order {} asked to be cancelled at step {}: too late, the payment is charged", orderId, step);
+        }
+    }
+
+    /**
+     * An operator ends the saga: before the payment it compensates as a cancel would; while compensating, the reason
+     * becomes the operator's and what is unacknowledged is sent again at once; while rejecting, the rejection is sent
+     * again. Past the payment it can only go forward, so the request changes nothing (the admin endpoint says so).
+     */
+    @SagaEventHandler(associationProperty = "orderId")
+    public void on(SagaEndRequested event) {
+        replied("SagaEndRequested", "by " + event.requestedBy() + " at " + step);
+        if (step.canCompensate()) {
+            compensate(REASON_ENDED_BY_OPERATOR);
+        } else if (step == SagaStep.COMPENSATING) {
+            rejectionReason = REASON_ENDED_BY_OPERATOR;
+            scheduleRetry(COMPENSATION_RETRY);
+            sendMissingCompensations();
+        } else if (step == SagaStep.REJECTING_ORDER) {
+            scheduleRetry(COMPENSATION_RETRY);
+            send(new RejectOrder(orderId, rejectionReason), orderId);
+        } else {
+            log.info("Order {}: asked to end at step {}; past the payment it only goes forward", orderId, step);
         }
     }
 

@@ -279,6 +279,47 @@ class OrderSagaTest {
                .expectDispatchedCommands(new ReleaseStock(ESPRESSO, ORDER));
     }
 
+    // ---- an operator ends a saga ----
+
+    static final SagaEndRequested OPERATOR_ENDS = new SagaEndRequested(ORDER, "admin");
+
+    @Test
+    void anOperatorEndingARunningSagaCompensatesAndRejectsWithTheirReason() {
+        fixture.givenAPublished(PLACED)
+               .andThenAPublished(new StockReserved(ESPRESSO, ORDER, 2))
+               .whenPublishingA(OPERATOR_ENDS)
+               .expectDispatchedCommands(new ReleaseStock(ESPRESSO, ORDER), new ReleaseStock(GRINDER, ORDER));
+        assertThat(progress.current()).isEqualTo(SagaStep.COMPENSATING);
+    }
+
+    @Test
+    void anOperatorEndingACompensatingSagaSendsWhatIsMissingAndRejectsOnceAcknowledged() {
+        givenEveryLineReserved()
+               .andThenAPublished(new PaymentDeclined(ACCOUNT, ORDER, TOTAL, "insufficient funds"))
+               .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
+               .andThenAPublished(OPERATOR_ENDS)
+               .whenPublishingA(new StockReleased(GRINDER, ORDER, 1))
+               .expectDispatchedCommands(new RejectOrder(ORDER, "ended by operator"));
+    }
+
+    @Test
+    void anOperatorEndingACompensatingSagaSendsTheUnacknowledgedCompensationsAtOnce() {
+        givenEveryLineReserved()
+               .andThenAPublished(new PaymentDeclined(ACCOUNT, ORDER, TOTAL, "insufficient funds"))
+               .andThenAPublished(new StockReleased(ESPRESSO, ORDER, 2))
+               .whenPublishingA(OPERATOR_ENDS)
+               .expectDispatchedCommands(new ReleaseStock(GRINDER, ORDER));
+    }
+
+    @Test
+    void anOperatorCannotTurnASagaBackPastThePayment() {
+        givenEveryLineReserved()
+               .andThenAPublished(new PaymentCharged(ACCOUNT, ORDER, TOTAL))
+               .whenPublishingA(OPERATOR_ENDS)
+               .expectNoDispatchedCommands();
+        assertThat(progress.current()).isEqualTo(SagaStep.COMMITTING_STOCK);
+    }
+
     // ---- ids that name nothing, or something of another kind ----
 
     static ParticipantCommandFailed unknown(String command, String target) {
