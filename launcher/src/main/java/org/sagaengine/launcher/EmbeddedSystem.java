@@ -215,8 +215,15 @@ public final class EmbeddedSystem implements AutoCloseable {
         command.add("--sagaengine.events.datasource.username=" + DB_USER);
         ports.forEach((peer, peerPort) -> command.add("--spring.cloud.discovery.client.simple.instances." + peer
                 + "[0].uri=http://" + peerHost + ":" + peerPort));
-        command.addAll(settings.serviceArguments());
         Path log = settings.dataDirectory().resolve("logs").resolve(service + ".log");
+        // The service writes its own log and rolls it over (10 MB a file, 5 files kept); its console is off, so
+        // what reaches standard output is only what the JVM says before logging starts or when it dies.
+        command.add("--logging.file.name=" + log);
+        command.add("--logging.threshold.console=OFF");
+        command.add("--logging.logback.rollingpolicy.max-file-size=10MB");
+        command.add("--logging.logback.rollingpolicy.max-history=5");
+        command.add("--logging.logback.rollingpolicy.total-size-cap=60MB");
+        command.addAll(settings.serviceArguments());
         String instance = UUID.randomUUID().toString();
         Process process = processBuilder(command, log, instance, supervision.restarts()).start();
         progress.accept("Starting " + service + " on port " + port + " (log: " + log + ")");
@@ -234,7 +241,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     private ProcessBuilder processBuilder(List<String> command, Path log, String instance, int restarts) {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console(log).toFile()));
         Map<String, String> environment = builder.environment();
         environment.put("SAGAENGINE_ADMIN_PASSWORD", adminPassword);
         environment.put("SAGAENGINE_NODE_SECRET", nodeSecret);
@@ -420,13 +427,25 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
+    /** Where a service's standard output goes: beside its log, as {@code <service>.out}. */
+    private static Path console(Path log) {
+        return log.resolveSibling(log.getFileName().toString().replace(".log", ".out"));
+    }
+
     private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
+        StringBuilder tail = new StringBuilder();
+        for (Path file : List.of(log, console(log))) {
+            try {
+                if (Files.exists(file)) {
+                    List<String> lines = Files.readAllLines(file);
+                    tail.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())))
+                        .append('\n');
+                }
+            } catch (IOException e) {
+                tail.append("(").append(file).append(" unreadable: ").append(e.getMessage()).append(")\n");
+            }
         }
+        return tail.toString();
     }
 
     /**

@@ -208,6 +208,13 @@ final class PostgresServer {
         settings.put("fsync", durable ? "on" : "off");
         settings.put("synchronous_commit", durable ? "on" : "off");
         settings.put("full_page_writes", durable ? "on" : "off");
+        // Its own log, rolled over daily or at 10 MB, one file per weekday: a week at most.
+        settings.put("logging_collector", "on");
+        settings.put("log_directory", "'" + log.getParent().resolve("postgres") + "'");
+        settings.put("log_filename", "'postgresql-%a.log'");
+        settings.put("log_truncate_on_rotation", "on");
+        settings.put("log_rotation_age", "1d");
+        settings.put("log_rotation_size", "10MB");
         List<String> options = new ArrayList<>();
         settings.forEach((name, value) -> options.add("-c " + name + "=" + value));
         return options;

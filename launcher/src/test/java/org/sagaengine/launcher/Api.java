@@ -26,6 +26,14 @@ final class Api {
     private Api() {
     }
 
+    static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Response post(URI base, String path, Object body) {
         String json;
         try {

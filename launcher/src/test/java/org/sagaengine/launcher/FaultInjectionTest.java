@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The invariants under crashes. While clients place and cancel orders, each service in turn is killed with SIGKILL
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * must exist, every order must reach a terminal state within a bounded time, and stock, money and outcomes must agree
  * (invariants 1 to 4).
  */
+@ExtendWith(TestData.class)
 class FaultInjectionTest {
 
     static final int MIN_ORDERS = 300;

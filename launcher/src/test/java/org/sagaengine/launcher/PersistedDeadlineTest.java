@@ -15,12 +15,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A step deadline outlives the process that scheduled it. The order's reservation cannot be answered (inventory is
  * down), order-saga is killed before the deadline and restarted after it: the deadline still fires from the orders
  * database, and the order is compensated and rejected with reason {@code timeout}.
  */
+@ExtendWith(TestData.class)
 class PersistedDeadlineTest {
 
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(6);

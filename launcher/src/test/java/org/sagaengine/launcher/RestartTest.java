@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The launcher's promise: stop everything, start it again on the same data directory, and carry on. */
+@ExtendWith(TestData.class)
 class RestartTest {
 
     @Test

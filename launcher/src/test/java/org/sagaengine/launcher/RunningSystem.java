@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Starts the whole embedded system once for all end-to-end tests: PostgreSQL from Maven-delivered binaries and the
  * three services as separate processes, on free ports and a fresh data directory.
  */
-public class RunningSystem implements BeforeAllCallback {
+public class RunningSystem extends TestData {
 
     /** Fewer than the default, so that {@link OverloadTest} can exceed it; the other tests stay below it. */
     static final int MAX_CONCURRENT_REQUESTS = 16;
@@ -31,6 +31,7 @@ public class RunningSystem implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        super.beforeAll(context);
         synchronized (RunningSystem.class) {
             if (system != null) {
                 return;
@@ -52,7 +53,7 @@ public class RunningSystem implements BeforeAllCallback {
      * the fast settings (no fsync, no synchronous commit) unless a test asks for the durable ones.
      */
     static SystemSettings testSettings(String name, List<String> serviceArguments) throws IOException {
-        return new SystemSettings(Files.createTempDirectory("saga-engine-" + name),
+        return new SystemSettings(TestData.newDirectory(name),
                                   Path.of(System.getProperty("sagaengine.services", "target/services")),
                                   freePort(), null, freePort(), freePort(), freePort(), "127.0.0.1", false, true,
                                   List.of("-Xmx384m", "-XX:+UseSerialGC"), serviceArguments, Duration.ofMinutes(3));

@@ -30,6 +30,12 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("spring.flyway.locations", "classpath:db/axon,classpath:db/migration"),
             Map.entry("spring.jackson.deserialization.fail-on-unknown-properties", "true"),
             Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
+            // Strict JSON: a fraction or a string is no integer, a key given twice is an error, and so is anything after
+            // the document. Money and quantities are never rounded silently.
+            Map.entry("spring.jackson.deserialization.accept-float-as-int", "false"),
+            Map.entry("spring.jackson.deserialization.fail-on-trailing-tokens", "true"),
+            Map.entry("spring.jackson.mapper.allow-coercion-of-scalars", "false"),
+            Map.entry("spring.jackson.parser.strict-duplicate-detection", "true"),
             Map.entry("management.endpoints.web.exposure.include", "health,info,metrics,prometheus"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
             // Anonymous callers see whether a service is up; the components and their details are for the admin.
@@ -44,6 +50,8 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.group.readiness.include",
                       "readinessState,db,eventStore,commandRouting"),
             Map.entry("server.shutdown", "graceful"),
+            // Room for a long (and refused) id in the URL, so that Spring, not the server, answers it with a problem.
+            Map.entry("server.max-http-request-header-size", "32KB"),
             // The command bus's own endpoints are for the peers, not part of the service's API.
             Map.entry("springdoc.paths-to-exclude", "/spring-command-bus-connector/**,/member-capabilities/**"));
 

@@ -25,6 +25,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * The business API is open; the admin endpoints ({@code /admin/**}, and Actuator beyond health and info) need HTTP
@@ -69,6 +70,13 @@ public class SecurityConfiguration {
                            .requestMatchers("/actuator/**").hasRole(ADMIN)
                            .anyRequest().permitAll())
                    .build();
+    }
+
+    /** A URL the firewall refuses (dot segments, encoded slashes, ';' parameters) gets a problem document too. */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, rejected) -> ProblemResponses.write(
+                response, HttpStatus.BAD_REQUEST, "Bad Request", "The request's URL is not acceptable.", null);
     }
 
     /** Before Spring Security's filters, so that a throttled client's credentials are not even checked. */

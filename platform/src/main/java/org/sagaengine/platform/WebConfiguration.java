@@ -2,6 +2,9 @@ package org.sagaengine.platform;
 
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import org.sagaengine.platform.web.ApiProblems;
@@ -9,6 +12,7 @@ import org.sagaengine.platform.web.ConcurrencyLimit;
 import org.sagaengine.platform.web.RequestSizeLimit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -25,6 +29,18 @@ public class WebConfiguration {
                 .title(service)
                 .description("REST commands and queries of " + service + ". Amounts are whole numbers of the "
                         + "currency's minor units; errors are RFC 9457 problem documents."));
+    }
+
+    /**
+     * A number or a boolean is not text either: {@code "productId": 12} is refused, as {@code "quantity": "1"} is
+     * (the rest of the strict reading is in the platform's defaults).
+     */
+    @Bean
+    Jackson2ObjectMapperBuilderCustomizer strictText() {
+        return builder -> builder.postConfigurer(mapper -> mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     @Bean

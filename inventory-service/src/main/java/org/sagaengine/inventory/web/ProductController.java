@@ -37,7 +37,8 @@ class ProductController {
 
     record RegisterProductRequest(
             @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String productId,
-            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 200) @Pattern(regexp = Ids.PRINTABLE, message = Ids.PRINTABLE_DESCRIPTION)
+            String name,
             @NotNull @Min(0) @Max(1_000_000_000) Integer initialQuantity) {
     }
 
@@ -78,7 +79,7 @@ class ProductController {
 
     @GetMapping("/products")
     List<ProductStockView> products(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit,
-                                    @RequestParam(defaultValue = "0") @Min(0) int offset) {
+                                    @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int offset) {
         return queries.products(limit, offset);
     }
 

@@ -85,7 +85,7 @@ class OrderController {
     @GetMapping("/orders")
     List<OrderView> orders(@RequestParam(required = false) @Pattern(regexp = "PENDING|CONFIRMED|REJECTED") String status,
                            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit,
-                           @RequestParam(defaultValue = "0") @Min(0) int offset) {
+                           @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int offset) {
         return queries.orders(status, limit, offset);
     }
 }

@@ -39,7 +39,8 @@ class AccountController {
 
     record OpenAccountRequest(
             @NotNull @Pattern(regexp = Ids.PATTERN, message = Ids.DESCRIPTION) String accountId,
-            @NotBlank @Size(max = 200) String owner,
+            @NotBlank @Size(max = 200) @Pattern(regexp = Ids.PRINTABLE, message = Ids.PRINTABLE_DESCRIPTION)
+            String owner,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "an ISO 4217 code such as EUR") String currency) {
     }
 
@@ -79,7 +80,7 @@ class AccountController {
 
     @GetMapping("/accounts")
     List<AccountView> accounts(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit,
-                               @RequestParam(defaultValue = "0") @Min(0) int offset) {
+                               @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int offset) {
         return queries.accounts(limit, offset);
     }
 

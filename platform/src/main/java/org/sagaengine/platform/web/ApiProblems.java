@@ -6,6 +6,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
 import org.axonframework.eventsourcing.IncompatibleAggregateException;
@@ -61,6 +63,27 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
                                         .map(error -> Map.of("message", String.valueOf(error.getDefaultMessage())))
                                         .toList());
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** A path or query parameter out of bounds ({@code limit=0}, an id with quotes): what was wrong, not where. */
+    @ExceptionHandler(ConstraintViolationException.class)
+    ProblemDetail invalidParameter(ConstraintViolationException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", ex.getConstraintViolations().stream()
+                                        .map(violation -> Map.of("field", parameterName(violation),
+                                                                 "message", violation.getMessage()))
+                                        .toList());
+        return problem;
+    }
+
+    /** The last node of the violation's path: the parameter's name, without the method it belongs to. */
+    private static String parameterName(ConstraintViolation<?> violation) {
+        String name = "";
+        for (jakarta.validation.Path.Node node : violation.getPropertyPath()) {
+            name = String.valueOf(node.getName());
+        }
+        return name;
     }
 
     private static Map<String, Object> describe(FieldError error) {
