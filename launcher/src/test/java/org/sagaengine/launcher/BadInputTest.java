@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * DESIGN §4.6: bad input is answered with a 4xx problem body and leaves no trace in any database. Each test compares
+ * Invariant 6: bad input is answered with a 4xx problem body and leaves no trace in any database. Each test compares
  * a fingerprint of all four databases before and after.
  */
 @ExtendWith(RunningSystem.class)

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * At-least-once delivery, exactly-once effect (DESIGN §3 and §4): commands delivered a second time and events delivered
+ * At-least-once delivery, exactly-once effect (invariants 1 to 5 of docs/architecture.md): commands delivered a second time and events delivered
  * again from the start of the stream change no stock, no money, no order and start no saga.
  */
 @ExtendWith(RunningSystem.class)

@@ -15,7 +15,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * DESIGN §4, invariants 1, 2 and 4, checked against what the services show over REST once every saga has ended, and
+ * Invariants 1, 2 and 4 of docs/architecture.md, checked against what the services show over REST once every saga has ended, and
  * the terminal state of invariant 3. Shared by the end-to-end tests that run workloads.
  */
 final class Invariants {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * DESIGN §4, invariants 1 to 4, after a concurrent mixed workload driven only over HTTP against the three services
+ * The invariants 1 to 4 of docs/architecture.md, after a concurrent mixed workload driven only over HTTP against the three services
  * running as separate processes. Stock and balances are sized so that orders are confirmed, rejected for stock and
  * rejected for payment; some are cancelled while pending.
  */

@@ -32,7 +32,7 @@ import org.sagaengine.payment.api.PaymentDeclined;
 import org.sagaengine.payment.api.PaymentRefunded;
 import org.sagaengine.payment.api.RefundPayment;
 
-/** The order saga, step by step: each test is one branch of DESIGN §3. */
+/** The order saga, step by step: each test is one branch of the process in docs/architecture.md. */
 class OrderSagaTest {
 
     static final String ORDER = "order-1";
