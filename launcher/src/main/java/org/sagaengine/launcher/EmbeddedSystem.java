@@ -88,9 +88,12 @@ public final class EmbeddedSystem implements AutoCloseable {
         Files.createDirectories(settings.dataDirectory().resolve("logs"));
         adminPassword = Secrets.readOrCreate(adminPasswordFile());
         databasePassword = Secrets.readOrCreate(settings.dataDirectory().resolve("db-password"));
-        for (int port : List.of(settings.orderPort(), settings.inventoryPort(), settings.paymentPort())) {
-            PostgresServer.requireFree(port);
+        List<Integer> ports = new ArrayList<>(List.of(settings.orderPort(), settings.inventoryPort(),
+                                                      settings.paymentPort()));
+        if (settings.externalPostgres() == null) {
+            ports.add(settings.postgresPort());
         }
+        ports.forEach(PostgresServer::requireFree);
         startPostgres();
         createDatabases();
         for (String service : List.of(ORDER_SAGA, INVENTORY, PAYMENT)) {

@@ -95,22 +95,40 @@ public final class Launcher {
 
     /** The options given; anything it does not know is refused with the usage text, before anything starts. */
     static Map<String, String> parse(String[] args) {
+        if (List.of(args).contains("--help")) {
+            System.out.print(USAGE);
+            System.exit(0);
+        }
+        try {
+            Map<String, String> options = options(args);
+            for (String name : List.of("postgres-port", "order-port", "inventory-port", "payment-port")) {
+                port(options, name, 0);
+            }
+            return options;
+        } catch (IllegalArgumentException refused) {
+            System.err.println(refused.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return Map.of();
+        }
+    }
+
+    /** The options as names and values; an unknown, incomplete or repeated option is refused. */
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
-            if (arg.equals("--help")) {
-                System.out.print(USAGE);
-                System.exit(0);
-            }
             String[] pair = arg.startsWith("--") ? arg.substring(2).split("=", 2) : new String[] {arg};
             if (pair.length != 2 || !OPTIONS.contains(pair[0]) || pair[1].isBlank()) {
-                refuse("Unknown or incomplete option: " + arg);
+                throw new IllegalArgumentException("Unknown or incomplete option: " + arg);
             }
-            options.put(pair[0], pair[1]);
+            if (options.put(pair[0], pair[1]) != null) {
+                throw new IllegalArgumentException("Option given twice: --" + pair[0]);
+            }
         }
         return options;
     }
 
-    private static int port(Map<String, String> options, String name, int fallback) {
+    static int port(Map<String, String> options, String name, int fallback) {
         String value = options.get(name);
         if (value == null) {
             return fallback;
@@ -123,14 +141,7 @@ public final class Launcher {
         } catch (NumberFormatException notANumber) {
             // refused below
         }
-        refuse("--" + name + " needs a port number from 1 to 65535, not " + value);
-        return fallback;
-    }
-
-    private static void refuse(String reason) {
-        System.err.println(reason);
-        System.err.print(USAGE);
-        System.exit(2);
+        throw new IllegalArgumentException("--" + name + " needs a port number from 1 to 65535, not " + value);
     }
 
     /** The services' jars are copied next to the launcher's own jar by the build. */
