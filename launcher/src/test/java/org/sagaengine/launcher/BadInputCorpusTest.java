@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Bad input changes nothing, on every endpoint. The corpus is generated from each service's own OpenAPI description:
  * every operation it lists gets bad path parameters, bad query parameters by their declared type, and for a JSON body,
  * malformed documents and every leaf property replaced by a wrong value for its type. Each case must be answered with
- * a 4xx problem document that shows no internals, and the fingerprint of all four databases, taken once the system is
- * quiet, must be the same after each operation's cases as before them. An operation the description lists and this
+ * a 4xx problem document that shows no internals, and for every operation that may write, the fingerprint of all four
+ * databases, taken once the system is quiet, must be the same after its cases as before them. An operation the description lists and this
  * test has no valid body for fails the test, so a new endpoint cannot go unguarded.
  */
 @ExtendWith(RunningSystem.class)
@@ -67,12 +67,16 @@ class BadInputCorpusTest {
                     Map.Entry<String, JsonNode> operation = ops.next();
                     String method = operation.getKey().toUpperCase();
                     String name = serviceName + " " + method + " " + path.getKey();
-                    String before = BadInputTest.quietFingerprint();
+                    // A GET runs queries only; its answers are checked, the databases compared for the rest.
+                    boolean writes = !method.equals("GET");
+                    String before = writes ? BadInputTest.quietFingerprint() : null;
                     for (Case bad : cases(description, path.getKey(), method, operation.getValue())) {
                         send(service, name, bad);
                     }
-                    assertThat(BadInputTest.quietFingerprint()).as("the databases after the cases of %s", name)
-                                                               .isEqualTo(before);
+                    if (writes) {
+                        assertThat(BadInputTest.quietFingerprint()).as("the databases after the cases of %s", name)
+                                                                   .isEqualTo(before);
+                    }
                 }
             }
         }
