@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The embedded topology: one PostgreSQL server holding the four databases (each service's own, and the shared event
- * store), and the three services, each a separate JVM, told where their database and their peers are.
+ * The system on one machine: one PostgreSQL server holding each service's own database, and the three services, each
+ * a separate JVM, told where their database and their peers are. In the embedded topology the same server also holds
+ * the shared event store; in the distributed one the services connect to an Axon Server that is already running,
+ * which stores the events and routes the messages.
  * <p>
  * It supervises what it started: a service or PostgreSQL that dies without being asked to is logged with its exit
  * code and started again after a pause that doubles with each failure in a row (1 s up to 30 s), with the same
@@ -94,6 +96,9 @@ public final class EmbeddedSystem implements AutoCloseable {
             ports.add(settings.postgresPort());
         }
         ports.forEach(PostgresServer::requireFree);
+        if (settings.axonServer() != null) {
+            progress.accept("Distributed topology: the services connect to Axon Server at " + settings.axonServer());
+        }
         startPostgres();
         createDatabases();
         for (String service : List.of(ORDER_SAGA, INVENTORY, PAYMENT)) {
@@ -183,7 +188,9 @@ public final class EmbeddedSystem implements AutoCloseable {
             // The generated password, set at every start: a role from before it existed had a well-known one.
             sql.execute("alter role " + DB_USER + " password '" + databasePassword + "'");
             List<String> databases = new ArrayList<>(SERVICE_DATABASES.values());
-            databases.add(0, EVENTS_DATABASE);
+            if (settings.axonServer() == null) {
+                databases.add(0, EVENTS_DATABASE);
+            }
             for (String database : databases) {
                 try (var exists = sql.executeQuery("select 1 from pg_database where datname = '" + database + "'")) {
                     if (!exists.next()) {
@@ -214,10 +221,15 @@ public final class EmbeddedSystem implements AutoCloseable {
         command.add("--sagaengine.node.uri=http://" + peerHost + ":" + port);
         command.add("--spring.datasource.url=" + jdbcUrl(SERVICE_DATABASES.get(service)));
         command.add("--spring.datasource.username=" + DB_USER);
-        command.add("--sagaengine.events.datasource.url=" + jdbcUrl(EVENTS_DATABASE));
-        command.add("--sagaengine.events.datasource.username=" + DB_USER);
-        ports.forEach((peer, peerPort) -> command.add("--spring.cloud.discovery.client.simple.instances." + peer
-                + "[0].uri=http://" + peerHost + ":" + peerPort));
+        if (settings.axonServer() == null) {
+            command.add("--sagaengine.events.datasource.url=" + jdbcUrl(EVENTS_DATABASE));
+            command.add("--sagaengine.events.datasource.username=" + DB_USER);
+            ports.forEach((peer, peerPort) -> command.add("--spring.cloud.discovery.client.simple.instances." + peer
+                    + "[0].uri=http://" + peerHost + ":" + peerPort));
+        } else {
+            command.add("--sagaengine.topology=axonserver");
+            command.add("--axon.axonserver.servers=" + settings.axonServer());
+        }
         Path log = settings.dataDirectory().resolve("logs").resolve(service + ".log");
         // The service writes its own log and rolls it over (10 MB a file, 5 files kept); its console is off, so
         // what reaches standard output is only what the JVM says before logging starts or when it dies.

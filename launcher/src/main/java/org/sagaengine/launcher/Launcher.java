@@ -28,6 +28,8 @@ public final class Launcher {
               --order-port=PORT       order-saga's HTTP port (default: 8081)
               --inventory-port=PORT   inventory-service's HTTP port (default: 8082)
               --payment-port=PORT     payment-service's HTTP port (default: 8083)
+              --axon-server=HOST:PORT the distributed topology: the services connect to this Axon Server (gRPC
+                                        port, 8124 by default), which stores the events and routes the messages
               --bind-address=ADDRESS  where the services listen (default: 127.0.0.1, this machine only;
                                         0.0.0.0 for every interface: then put TLS or a private network in front)
             The external server's password may come from the environment (SAGAENGINE_POSTGRES_PASSWORD) instead.
@@ -35,7 +37,7 @@ public final class Launcher {
             """;
     private static final Set<String> OPTIONS = Set.of(
             "data-dir", "postgres-port", "postgres-host", "postgres-user", "postgres-password", "order-port",
-            "inventory-port", "payment-port", "bind-address");
+            "inventory-port", "payment-port", "bind-address", "axon-server");
 
     private Launcher() {
     }
@@ -63,7 +65,8 @@ public final class Launcher {
                 true,
                 List.of("-Xmx512m", "-XX:+UseSerialGC"),
                 List.of(),
-                Duration.ofMinutes(3));
+                Duration.ofMinutes(3),
+                options.get("axon-server"));
 
         EmbeddedSystem system = new EmbeddedSystem(settings, Launcher::say);
         CountDownLatch stopped = new CountDownLatch(1);

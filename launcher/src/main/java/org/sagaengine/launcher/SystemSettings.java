@@ -19,12 +19,21 @@ import java.util.List;
  * @param serviceJvmOptions options for each service's JVM
  * @param serviceArguments further Spring properties for every service, as {@code --name=value}
  * @param startTimeout how long the services may take to become healthy
+ * @param axonServer where Axon Server is ({@code host:port}) for the distributed topology, or null for the embedded
+ *                   one, in which the services share a JDBC event store and send each other commands over HTTP
  */
 public record SystemSettings(Path dataDirectory, Path servicesDirectory, int postgresPort,
                              ExternalPostgres externalPostgres, int orderPort, int inventoryPort, int paymentPort,
                              String bindAddress, boolean durableDatabase, boolean supervise,
                              List<String> serviceJvmOptions, List<String> serviceArguments,
-                             Duration startTimeout) {
+                             Duration startTimeout, String axonServer) {
+
+    /** The same settings, with the services connected to the Axon Server at {@code address}. */
+    public SystemSettings withAxonServer(String address) {
+        return new SystemSettings(dataDirectory, servicesDirectory, postgresPort, externalPostgres, orderPort,
+                                  inventoryPort, paymentPort, bindAddress, durableDatabase, supervise,
+                                  serviceJvmOptions, serviceArguments, startTimeout, address);
+    }
 
     /** A PostgreSQL server the user runs; its user must be allowed to create databases. */
     public record ExternalPostgres(String host, int port, String username, String password) {

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * must exist, every order must reach a terminal state within a bounded time, and stock, money and outcomes must agree
  * (invariants 1 to 4).
  */
+@Order(1)
 @ExtendWith(TestData.class)
 class FaultInjectionTest {
 

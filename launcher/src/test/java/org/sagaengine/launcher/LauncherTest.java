@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The launcher as an operator meets it: it refuses what it does not understand, and ports it does not own. */
+@Order(4)
 @ExtendWith(TestData.class)
 class LauncherTest {
 
@@ -68,6 +70,6 @@ class LauncherTest {
         return new SystemSettings(settings.dataDirectory(), settings.servicesDirectory(), postgresPort, null, orderPort,
                                   settings.inventoryPort(), settings.paymentPort(), settings.bindAddress(),
                                   settings.durableDatabase(), settings.supervise(), settings.serviceJvmOptions(),
-                                  settings.serviceArguments(), settings.startTimeout());
+                                  settings.serviceArguments(), settings.startTimeout(), null);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * down), order-saga is killed before the deadline and restarted after it: the deadline still fires from the orders
  * database, and the order is compensated and rejected with reason {@code timeout}.
  */
+@Order(2)
 @ExtendWith(TestData.class)
 class PersistedDeadlineTest {
 

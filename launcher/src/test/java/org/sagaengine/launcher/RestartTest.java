@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The launcher's promise: stop everything, start it again on the same data directory, and carry on. */
+@Order(3)
 @ExtendWith(TestData.class)
 class RestartTest {
 

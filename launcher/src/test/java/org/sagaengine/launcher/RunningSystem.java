@@ -49,14 +49,16 @@ public class RunningSystem extends TestData {
     }
 
     /**
-     * A system of its own for a test: a fresh data directory, free ports, small JVMs, supervised, and PostgreSQL with
-     * the fast settings (no fsync, no synchronous commit) unless a test asks for the durable ones.
+     * A system of its own for a test: a fresh data directory, free ports, small JVMs that compile with C1 only (they
+     * start faster on two cores), supervised, and PostgreSQL with the fast settings (no fsync, no synchronous commit)
+     * unless a test asks for the durable ones.
      */
     static SystemSettings testSettings(String name, List<String> serviceArguments) throws IOException {
         return new SystemSettings(TestData.newDirectory(name),
                                   Path.of(System.getProperty("sagaengine.services", "target/services")),
                                   freePort(), null, freePort(), freePort(), freePort(), "127.0.0.1", false, true,
-                                  List.of("-Xmx384m", "-XX:+UseSerialGC"), serviceArguments, Duration.ofMinutes(3));
+                                  List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), serviceArguments, Duration.ofMinutes(3),
+                                  null);
     }
 
     /** The same settings with PostgreSQL durable, as the launcher runs it: for tests that crash the database. */
@@ -64,7 +66,8 @@ public class RunningSystem extends TestData {
         return new SystemSettings(settings.dataDirectory(), settings.servicesDirectory(), settings.postgresPort(),
                                   settings.externalPostgres(), settings.orderPort(), settings.inventoryPort(),
                                   settings.paymentPort(), settings.bindAddress(), true, settings.supervise(),
-                                  settings.serviceJvmOptions(), settings.serviceArguments(), settings.startTimeout());
+                                  settings.serviceJvmOptions(), settings.serviceArguments(), settings.startTimeout(),
+                                  settings.axonServer());
     }
 
     private static int freePort() throws IOException {

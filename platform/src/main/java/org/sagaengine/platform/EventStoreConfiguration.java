@@ -19,7 +19,7 @@ import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -29,11 +29,14 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * The embedded topology's event store: Axon's JDBC storage engine on the one PostgreSQL database all services share,
  * the role Axon Server's event store plays when distributed. Everything else a service keeps stays in its own database.
  * <p>
+ * Only in the embedded topology ({@code sagaengine.topology=embedded}, the default); with Axon Server, Axon's own
+ * auto-configuration provides Axon Server's event store.
+ * <p>
  * The events database is deliberately not a {@link DataSource} bean: the service's own database stays the only one
  * Spring Boot, Flyway and Axon's token and saga stores see.
  */
 @AutoConfiguration(beforeName = "org.axonframework.springboot.autoconfig.JdbcAutoConfiguration")
-@ConditionalOnProperty(name = "sagaengine.events.datasource.url")
+@ConditionalOnExpression("'${sagaengine.topology:embedded}' == 'embedded' && '${sagaengine.events.datasource.url:}' != ''")
 @EnableConfigurationProperties(EventStoreConfiguration.EventStoreProperties.class)
 public class EventStoreConfiguration {
 

@@ -14,12 +14,15 @@ import org.springframework.core.env.MapPropertySource;
  */
 public class PlatformDefaults implements EnvironmentPostProcessor {
 
-    static final Map<String, Object> DEFAULTS = Map.ofEntries(
+    /** Where events live and how commands travel: the one thing the two topologies do differently. */
+    public static final String TOPOLOGY = "sagaengine.topology";
+
+    /**
+     * Embedded: the shared JDBC event store, and commands between services over HTTP on Axon's distributed command bus,
+     * with the peers listed statically. Readiness includes the events database and the command routing table.
+     */
+    static final Map<String, Object> EMBEDDED = Map.ofEntries(
             Map.entry("axon.axonserver.enabled", "false"),
-            Map.entry("axon.update-check.disabled", "true"),
-            Map.entry("axon.serializer.general", "jackson"),
-            Map.entry("axon.serializer.events", "jackson"),
-            Map.entry("axon.serializer.messages", "jackson"),
             Map.entry("axon.distributed.enabled", "true"),
             Map.entry("axon.distributed.spring-cloud.mode", "rest"),
             Map.entry("axon.distributed.spring-cloud.enable-ignore-listing", "false"),
@@ -27,6 +30,24 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("spring.cloud.discovery.client.simple.instances.order-saga[0].uri", "http://localhost:8081"),
             Map.entry("spring.cloud.discovery.client.simple.instances.inventory-service[0].uri", "http://localhost:8082"),
             Map.entry("spring.cloud.discovery.client.simple.instances.payment-service[0].uri", "http://localhost:8083"),
+            Map.entry("management.endpoint.health.group.readiness.include",
+                      "readinessState,db,eventStore,commandRouting"));
+
+    /**
+     * Axon Server: it stores the events and routes commands, events and queries. Each service keeps its own database
+     * for read models, tokens, sagas, deadlines and dead letters. Readiness includes the connection to Axon Server.
+     */
+    static final Map<String, Object> AXON_SERVER = Map.ofEntries(
+            Map.entry("axon.axonserver.enabled", "true"),
+            Map.entry("axon.distributed.enabled", "false"),
+            Map.entry("spring.cloud.discovery.enabled", "false"),
+            Map.entry("management.endpoint.health.group.readiness.include", "readinessState,db,axonServer"));
+
+    static final Map<String, Object> DEFAULTS = Map.ofEntries(
+            Map.entry("axon.update-check.disabled", "true"),
+            Map.entry("axon.serializer.general", "jackson"),
+            Map.entry("axon.serializer.events", "jackson"),
+            Map.entry("axon.serializer.messages", "jackson"),
             Map.entry("spring.flyway.locations", "classpath:db/axon,classpath:db/migration"),
             Map.entry("spring.jackson.deserialization.fail-on-unknown-properties", "true"),
             Map.entry("spring.jackson.deserialization.fail-on-null-for-primitives", "true"),
@@ -47,8 +68,6 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.probes.enabled", "true"),
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
             Map.entry("management.endpoint.health.group.liveness.include", "livenessState,ping"),
-            Map.entry("management.endpoint.health.group.readiness.include",
-                      "readinessState,db,eventStore,commandRouting"),
             Map.entry("server.shutdown", "graceful"),
             // Room for a long (and refused) id in the URL, so that Spring, not the server, answers it with a problem.
             Map.entry("server.max-http-request-header-size", "32KB"),
@@ -61,6 +80,15 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
         if (System.getProperty("axoniq.update-checker.disabled") == null) {
             System.setProperty("axoniq.update-checker.disabled", "true");
         }
+        String topology = environment.getProperty(TOPOLOGY, "embedded");
+        Map<String, Object> topologyDefaults = switch (topology) {
+            case "embedded" -> EMBEDDED;
+            case "axonserver" -> AXON_SERVER;
+            default -> throw new IllegalStateException(
+                    TOPOLOGY + " must be 'embedded' or 'axonserver', not '" + topology + "'");
+        };
+        environment.getPropertySources().addLast(new MapPropertySource("sagaengine-topology-" + topology,
+                                                                       topologyDefaults));
         environment.getPropertySources().addLast(new MapPropertySource("sagaengine-platform-defaults", DEFAULTS));
     }
 }
