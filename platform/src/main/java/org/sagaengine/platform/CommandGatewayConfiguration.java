@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.commandhandling.gateway.ExponentialBackOffIntervalRetryScheduler;
@@ -66,6 +67,9 @@ public class CommandGatewayConfiguration {
      * would let the saga believe stock was given back when it was not.
      */
     public static boolean isRefusal(Throwable failure) {
+        if (refusal(failure) != null) {
+            return true;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             List<String> remote = remoteDescriptions(cause);
             if (remote != null) {
@@ -86,6 +90,10 @@ public class CommandGatewayConfiguration {
 
     /** Whether the failure says the command's target does not exist, or is an aggregate of another kind. */
     public static boolean isUnknownTarget(Throwable failure) {
+        CommandRefusal described = refusal(failure);
+        if (described != null) {
+            return described.kind() == CommandRefusal.Kind.UNKNOWN_TARGET;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             List<String> remote = remoteDescriptions(cause);
             if (remote != null) {
@@ -108,6 +116,10 @@ public class CommandGatewayConfiguration {
      * that refused), or that the peer could not be reached. The exception itself belongs in the log.
      */
     public static String reason(Throwable failure) {
+        CommandRefusal described = refusal(failure);
+        if (described != null) {
+            return firstLine(described.reason());
+        }
         if (isRefusal(failure)) {
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
                 List<String> remote = remoteDescriptions(cause);
@@ -124,6 +136,20 @@ public class CommandGatewayConfiguration {
             }
         }
         return "the service could not be reached or did not answer in time";
+    }
+
+    /** The refusal a peer described in its failure's details (the distributed topology's way), or null. */
+    public static CommandRefusal refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CommandExecutionException execution
+                    && execution.getDetails().orElse(null) instanceof CommandRefusal refusal) {
+                return refusal;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
     }
 
     private static List<String> remoteDescriptions(Throwable cause) {

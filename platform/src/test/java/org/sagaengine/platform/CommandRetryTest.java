@@ -127,6 +127,24 @@ class CommandRetryTest {
                 .isEqualTo("the service could not be reached or did not answer in time");
     }
 
+    /** Axon Server carries an exception's messages, not its type: the refusal travels as the failure's details. */
+    @Test
+    void readsARefusalFromTheDetailsItTravelsInOnAxonServer() {
+        CommandExecutionException unknown = new CommandExecutionException(
+                "unknown product: nope", null, new CommandRefusal(CommandRefusal.Kind.UNKNOWN_TARGET,
+                                                                   "unknown product: nope"));
+        assertThat(CommandGatewayConfiguration.isRefusal(unknown)).isTrue();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(unknown)).isTrue();
+        assertThat(CommandGatewayConfiguration.reason(unknown)).isEqualTo("unknown product: nope");
+        CommandExecutionException conflict = new CommandExecutionException(
+                "committed", null, new CommandRefusal(CommandRefusal.Kind.CONFLICT, "committed"));
+        assertThat(CommandGatewayConfiguration.isRefusal(conflict)).isTrue();
+        assertThat(CommandGatewayConfiguration.isUnknownTarget(conflict)).isFalse();
+        CommandExecutionException undescribed = new CommandExecutionException(
+                "An event for aggregate [espresso] could not be stored", null);
+        assertThat(CommandGatewayConfiguration.isTransient(undescribed)).as("a failure without a refusal").isTrue();
+    }
+
     @Test
     void neverRetriesWhatAPeerRefused() {
         failEveryTimeWith((RuntimeException) overTheWire(new AggregateNotFoundException("nope", "unknown product")));

@@ -11,6 +11,8 @@ import jakarta.validation.ConstraintViolationException;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
 import org.axonframework.eventsourcing.IncompatibleAggregateException;
+import org.sagaengine.platform.CommandGatewayConfiguration;
+import org.sagaengine.platform.CommandRefusal;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -109,6 +111,15 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     @ExceptionHandler({AxonException.class, CompletionException.class, ExecutionException.class,
             IllegalStateException.class})
     ProblemDetail commandFailed(Exception ex, HttpServletRequest request) {
+        CommandRefusal refusal = CommandGatewayConfiguration.refusal(ex);
+        if (refusal != null) {
+            return switch (refusal.kind()) {
+                case UNKNOWN_TARGET -> problem(HttpStatus.NOT_FOUND, "Not found",
+                                               "Nothing is known by the id in " + request.getRequestURI() + ".");
+                case CONFLICT -> problem(HttpStatus.CONFLICT, "Conflict", refusal.reason());
+                case INVALID -> problem(HttpStatus.BAD_REQUEST, "Invalid request", refusal.reason());
+            };
+        }
         Throwable cause = rootOfInterest(ex);
         if (cause instanceof AggregateNotFoundException || cause instanceof IncompatibleAggregateException) {
             return problem(HttpStatus.NOT_FOUND, "Not found",

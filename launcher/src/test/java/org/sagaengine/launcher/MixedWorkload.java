@@ -1,0 +1,169 @@
+package org.sagaengine.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
+import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A concurrent mixed workload driven only over HTTP against the three services running as separate processes, and
+ * the invariants 1 to 4 of docs/architecture.md checked after it. Stock and balances are sized so that orders are
+ * confirmed, rejected for stock and rejected for payment; some are cancelled while pending. Run against either
+ * topology.
+ */
+final class MixedWorkload {
+
+    static final int ORDERS = 240;
+    static final int PRODUCTS = 6;
+    static final int PRODUCT_STOCK = 60;
+    static final int ACCOUNTS = 10;
+    static final int CANCELLATIONS = 12;
+
+    final URI orders;
+    final URI inventory;
+    final URI payments;
+    final Invariants invariants;
+    final String label;
+    final Random random = new Random(20261122);
+
+    /** @param label how the figures line it prints is marked, {@code workload} for the embedded topology */
+    MixedWorkload(EmbeddedSystem system, String label) {
+        this.orders = system.uri(ORDER_SAGA);
+        this.inventory = system.uri(INVENTORY);
+        this.payments = system.uri(PAYMENT);
+        this.invariants = new Invariants(system);
+        this.label = label;
+    }
+
+    /** Places the orders, waits until every one has ended, and asserts the invariants and the mix of outcomes. */
+    void run() throws Exception {
+        String run = "w" + Long.toString(System.nanoTime(), 36);
+        List<String> products = new ArrayList<>();
+        for (int p = 0; p < PRODUCTS; p++) {
+            String productId = run + "-product-" + p;
+            assertThat(Api.post(inventory, "/products", Map.of(
+                    "productId", productId, "name", "Product " + p, "initialQuantity", PRODUCT_STOCK)).status())
+                    .isEqualTo(201);
+            products.add(productId);
+        }
+        List<String> accounts = new ArrayList<>();
+        for (int a = 0; a < ACCOUNTS; a++) {
+            String accountId = run + "-account-" + a;
+            assertThat(Api.post(payments, "/accounts", Map.of(
+                    "accountId", accountId, "owner", "Customer " + a, "currency", "EUR")).status()).isEqualTo(201);
+            // Half the accounts can pay for one or two orders, the other half for all they will place.
+            long deposit = a % 2 == 0 ? 1_500 : 1_000_000;
+            assertThat(Api.post(payments, "/accounts/" + accountId + "/deposits", Map.of("amount", deposit)).status())
+                    .isEqualTo(202);
+            accounts.add(accountId);
+        }
+
+        Instant placingStarted = Instant.now();
+        List<String> orderIds = placeConcurrently(products, accounts);
+        Duration placing = Duration.between(placingStarted, Instant.now());
+        cancelSome(orderIds);
+
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                invariants.orderViews(orderIds).stream().allMatch(Invariants::isTerminal));
+        Duration draining = Duration.between(placingStarted, Instant.now());
+
+        // The participants' read models follow their events a moment later; a broken invariant never converges.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            invariants.assertHold(products, accounts, invariants.orderViews(orderIds));
+        });
+
+        List<JsonNode> finished = invariants.orderViews(orderIds);
+        long confirmed = finished.stream().filter(o -> o.get("status").asText().equals("CONFIRMED")).count();
+        long outOfStock = countReason(finished, "out of stock");
+        long declined = countReason(finished, "payment declined");
+        long cancelled = countReason(finished, "cancelled");
+        // A correct outcome too, on a machine slow enough for a step to outlast its deadline.
+        long timedOut = countReason(finished, "timeout");
+        assertThat(confirmed).as("confirmed").isPositive();
+        assertThat(outOfStock).as("rejected for stock").isPositive();
+        assertThat(declined).as("rejected for payment").isPositive();
+        assertThat(confirmed + outOfStock + declined + cancelled + timedOut).as("orders with a known outcome")
+                                                                       .isEqualTo(ORDERS);
+
+        System.out.printf("[" + label + "] %d orders placed in %d ms, all terminal after %d ms: %d confirmed, %d out of "
+                          + "stock, %d payment declined, %d cancelled, %d timed out; placed-to-terminal median %d ms, "
+                          + "p95 %d ms%n",
+                          ORDERS, placing.toMillis(), draining.toMillis(), confirmed, outOfStock, declined, cancelled,
+                          timedOut, percentile(finished, 50), percentile(finished, 95));
+    }
+
+    private List<String> placeConcurrently(List<String> products, List<String> accounts) throws Exception {
+        List<Map<String, Object>> requests = new ArrayList<>();
+        for (int i = 0; i < ORDERS; i++) {
+            List<String> chosen = new ArrayList<>(products);
+            Collections.shuffle(chosen, random);
+            List<Map<String, Object>> lines = new ArrayList<>();
+            for (String productId : chosen.subList(0, 1 + random.nextInt(2))) {
+                lines.add(Map.of("productId", productId, "quantity", 1 + random.nextInt(2),
+                                 "unitPrice", 100 + random.nextInt(400)));
+            }
+            requests.add(Map.of("accountId", accounts.get(random.nextInt(accounts.size())), "currency", "EUR",
+                                "lines", lines));
+        }
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<String>> placed = new ArrayList<>();
+            for (Map<String, Object> request : requests) {
+                placed.add(clients.submit(() -> {
+                    Api.Response response = Api.post(orders, "/orders", request);
+                    assertThat(response.status()).isEqualTo(202);
+                    assertThat(response.location()).startsWith("/orders/");
+                    return response.body().get("orderId").asText();
+                }));
+            }
+            List<String> orderIds = new ArrayList<>();
+            for (Future<String> future : placed) {
+                orderIds.add(future.get());
+            }
+            return orderIds;
+        } finally {
+            clients.shutdown();
+        }
+    }
+
+    /** A cancellation is accepted while the order is pending, and refused with 409 once it has ended. */
+    private void cancelSome(List<String> orderIds) {
+        for (String orderId : orderIds.subList(orderIds.size() - CANCELLATIONS, orderIds.size())) {
+            Api.Response response = Api.post(orders, "/orders/" + orderId + "/cancel", "");
+            assertThat(response.status()).isIn(202, 409);
+        }
+    }
+
+    private static long countReason(List<JsonNode> orders, String reasonPrefix) {
+        return orders.stream()
+                     .filter(o -> o.get("status").asText().equals("REJECTED"))
+                     .filter(o -> o.get("reason").asText().startsWith(reasonPrefix))
+                     .count();
+    }
+
+    private static long percentile(List<JsonNode> orders, int percent) {
+        List<Long> millis = orders.stream()
+                                  .map(o -> Duration.between(OffsetDateTime.parse(o.get("placedAt").asText()),
+                                                             OffsetDateTime.parse(o.get("updatedAt").asText()))
+                                                    .toMillis())
+                                  .sorted()
+                                  .toList();
+        return millis.get(Math.min(millis.size() - 1, millis.size() * percent / 100));
+    }
+}
