@@ -12,6 +12,8 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.eventhandling.EventMessage;
@@ -98,6 +100,23 @@ class SagaConfiguration {
     AtomicSagaInvocation atomicSagaInvocation(Serializer serializer) {
         ObjectMapper sagaMapper = ((JacksonSerializer) serializer).getObjectMapper();
         return new AtomicSagaInvocation(sagaMapper);
+    }
+
+    /**
+     * The saga's processor: tracking, two segments, so that two threads work on different orders at once. It starts at
+     * the beginning of the event stream, not at its head as Axon starts a saga's processor by default: an order
+     * accepted while the processor had not yet claimed its first token (the service just started, Axon Server not yet
+     * reachable) would otherwise never get a saga. Reading old events again is safe: a saga that has run for an order
+     * is not started again ({@link OrderSaga}).
+     */
+    @Autowired
+    void sagaProcessor(EventProcessingConfigurer processing) {
+        processing.registerTrackingEventProcessor(
+                SAGA_PROCESSOR, Configuration::eventStore,
+                configuration -> TrackingEventProcessorConfiguration.forParallelProcessing(2)
+                                                                    .andInitialSegmentsCount(2)
+                                                                    .andInitialTrackingToken(
+                                                                            StreamableMessageSource::createTailToken));
     }
 
     @Autowired
