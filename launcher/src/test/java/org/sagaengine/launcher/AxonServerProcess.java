@@ -45,6 +45,10 @@ final class AxonServerProcess implements AutoCloseable {
         return Optional.ofNullable(configured).map(Path::of).filter(Files::isRegularFile);
     }
 
+    static boolean hasJar() {
+        return jar().isPresent();
+    }
+
     static AxonServerProcess start(Path jar, Path directory) throws IOException, InterruptedException {
         AxonServerProcess server = new AxonServerProcess(jar, directory);
         server.start();

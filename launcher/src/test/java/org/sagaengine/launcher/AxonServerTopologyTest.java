@@ -20,12 +20,12 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -40,6 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Order(5)
 @ExtendWith(TestData.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@EnabledIf(value = "org.sagaengine.launcher.AxonServerProcess#hasJar",
+           disabledReason = "No Axon Server jar: set AXONSERVER_JAR to run the distributed topology's tests "
+                   + "(axon-server/README.md says how to build one)")
 class AxonServerTopologyTest {
 
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(8);
@@ -48,9 +51,7 @@ class AxonServerTopologyTest {
 
     @BeforeAll
     static void startAxonServerAndTheServices() throws Exception {
-        Path jar = AxonServerProcess.jar().orElse(null);
-        Assumptions.assumeTrue(jar != null, "No Axon Server jar: set AXONSERVER_JAR to run the distributed topology's "
-                + "tests (axon-server/README.md says how to build one)");
+        Path jar = AxonServerProcess.jar().orElseThrow();
         axonServer = AxonServerProcess.start(jar, TestData.newDirectory("axonserver"));
         System.out.println("[axonserver] Axon Server up, dashboard at " + axonServer.dashboard());
         SystemSettings settings = RunningSystem.testSettings("distributed", List.of(
