@@ -57,7 +57,8 @@ class AxonServerTopologyTest {
         SystemSettings settings = RunningSystem.testSettings("distributed", List.of(
                 "--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
                 "--sagaengine.saga.retry-interval=3s")).withAxonServer(axonServer.servers());
-        system = new EmbeddedSystem(settings, line -> System.out.println("[axonserver] " + line)).start();
+        system = new EmbeddedSystem(settings, line -> System.out.println("[axonserver] " + line));
+        system.start();
     }
 
     @AfterAll

@@ -36,7 +36,8 @@ class PersistedDeadlineTest {
                 "--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
                 "--sagaengine.saga.retry-interval=2s",
                 "--sagaengine.commands.retry.max-retries=2"));
-        system = new EmbeddedSystem(settings, line -> System.out.println("[deadline system] " + line)).start();
+        system = new EmbeddedSystem(settings, line -> System.out.println("[deadline system] " + line));
+        system.start();
     }
 
     @AfterAll

@@ -42,9 +42,16 @@ public class RunningSystem extends TestData {
                     "--sagaengine.admin.max-failed-logins=" + MAX_FAILED_LOGINS,
                     "--sagaengine.admin.failed-login-window=" + FAILED_LOGIN_WINDOW.toMillis() + "ms")),
                                                         line -> System.out.println("[system] " + line));
+            try {
+                started.start();
+            } catch (Exception | AssertionError failed) {
+                // Stop what did start; the next test class will try again with a system of its own.
+                started.close();
+                throw failed;
+            }
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                    .put(RunningSystem.class, (ExtensionContext.Store.CloseableResource) started::close);
-            system = started.start();
+            system = started;
         }
     }
 
