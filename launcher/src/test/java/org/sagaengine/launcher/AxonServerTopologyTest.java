@@ -125,23 +125,7 @@ class AxonServerTopologyTest {
         String run = "d" + Long.toString(System.nanoTime(), 36);
         shop.product(run + "-kettle", 3);
         shop.account(run + "-bob", 100_000);
-        URI orders = system.uri(ORDER_SAGA);
-
-        system.kill(INVENTORY);
-        String orderId = shop.place(run + "-bob", run + "-kettle", 2, 3_000);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText()).isEqualTo("RESERVING_STOCK"));
-        system.kill(ORDER_SAGA);
-        Thread.sleep(STEP_TIMEOUT.plusSeconds(2).toMillis());
-        system.restart(ORDER_SAGA);
-        system.restart(INVENTORY);
-        system.awaitHealthy(List.of(ORDER_SAGA, INVENTORY));
-
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode order = Api.get(orders, "/orders/" + orderId).body();
-            assertThat(order.path("status").asText()).isEqualTo("REJECTED");
-            assertThat(order.path("reason").asText()).isEqualTo("timeout");
-        });
+        DeadlineAcrossRestart.orderRejectedForTimeout(system, STEP_TIMEOUT, run + "-bob", run + "-kettle");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 Api.get(system.uri(INVENTORY), "/products/" + run + "-kettle").body().path("availableQuantity")
                    .asInt()).isEqualTo(3));

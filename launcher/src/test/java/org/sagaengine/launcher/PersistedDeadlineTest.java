@@ -3,7 +3,6 @@ package org.sagaengine.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
-import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
 import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
 
 import java.net.URI;
@@ -49,7 +48,6 @@ class PersistedDeadlineTest {
 
     @Test
     void aStepDeadlineFiresAfterOrderSagaRestarts() throws Exception {
-        URI orders = system.uri(ORDER_SAGA);
         URI inventory = system.uri(INVENTORY);
         URI payments = system.uri(PAYMENT);
         assertThat(Api.post(inventory, "/products", Map.of("productId", "kettle", "name", "Kettle",
@@ -58,25 +56,7 @@ class PersistedDeadlineTest {
                       .status()).isEqualTo(201);
         assertThat(Api.post(payments, "/accounts/bob/deposits", Map.of("amount", 100_000)).status()).isEqualTo(202);
 
-        system.kill(INVENTORY);
-        String orderId = Api.post(orders, "/orders", Map.of(
-                "accountId", "bob", "currency", "EUR",
-                "lines", List.of(Map.of("productId", "kettle", "quantity", 2, "unitPrice", 3_000))))
-                            .body().get("orderId").asText();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText()).isEqualTo("RESERVING_STOCK"));
-
-        system.kill(ORDER_SAGA);
-        Thread.sleep(STEP_TIMEOUT.plusSeconds(2).toMillis());
-        system.restart(ORDER_SAGA);
-        system.restart(INVENTORY);
-        system.awaitHealthy(List.of(ORDER_SAGA, INVENTORY));
-
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode order = Api.get(orders, "/orders/" + orderId).body();
-            assertThat(order.path("status").asText()).isEqualTo("REJECTED");
-            assertThat(order.path("reason").asText()).isEqualTo("timeout");
-        });
+        DeadlineAcrossRestart.orderRejectedForTimeout(system, STEP_TIMEOUT, "bob", "kettle");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode kettle = Api.get(inventory, "/products/kettle").body();
             assertThat(kettle.path("availableQuantity").asInt()).isEqualTo(3);

@@ -67,25 +67,7 @@ public class CommandGatewayConfiguration {
      * would let the saga believe stock was given back when it was not.
      */
     public static boolean isRefusal(Throwable failure) {
-        if (refusal(failure) != null) {
-            return true;
-        }
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            List<String> remote = remoteDescriptions(cause);
-            if (remote != null) {
-                return !remote.isEmpty() && REFUSALS.stream().anyMatch(
-                        refusal -> remote.get(0).startsWith(refusal.getName() + ":")
-                                || remote.get(0).equals(refusal.getName()));
-            }
-            Throwable current = cause;
-            if (REFUSALS.stream().anyMatch(refusal -> refusal.isInstance(current))) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
+        return refusal(failure) != null || isOneOf(failure, REFUSALS);
     }
 
     /** Whether the failure says the command's target does not exist, or is an aggregate of another kind. */
@@ -94,14 +76,22 @@ public class CommandGatewayConfiguration {
         if (described != null) {
             return described.kind() == CommandRefusal.Kind.UNKNOWN_TARGET;
         }
+        return isOneOf(failure, UNKNOWN_TARGETS);
+    }
+
+    /**
+     * Whether the failure is one of these exceptions: here, anywhere in its chain of causes, or in a peer, where the
+     * first description of the remote exception names it.
+     */
+    private static boolean isOneOf(Throwable failure, List<Class<? extends Throwable>> types) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             List<String> remote = remoteDescriptions(cause);
             if (remote != null) {
-                return !remote.isEmpty() && UNKNOWN_TARGETS.stream().anyMatch(
-                        unknown -> remote.get(0).startsWith(unknown.getName()));
+                return !remote.isEmpty() && types.stream().anyMatch(
+                        type -> remote.get(0).startsWith(type.getName() + ":") || remote.get(0).equals(type.getName()));
             }
             Throwable current = cause;
-            if (UNKNOWN_TARGETS.stream().anyMatch(unknown -> unknown.isInstance(current))) {
+            if (types.stream().anyMatch(type -> type.isInstance(current))) {
                 return true;
             }
             if (cause.getCause() == cause) {
