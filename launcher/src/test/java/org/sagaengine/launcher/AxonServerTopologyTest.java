@@ -116,6 +116,15 @@ class AxonServerTopologyTest {
         assertThat(Api.post(orders, "/orders/" + run + "-none/cancel", "").status()).isEqualTo(404);
         assertThat(Api.post(system.uri(INVENTORY), "/products/" + run + "-ann/restock", Map.of("quantity", 1))
                       .status()).as("restock of an account's id").isEqualTo(404);
+        Api.Response again = Api.post(system.uri(INVENTORY), "/products",
+                                      Map.of("productId", run + "-beans", "name", "Beans", "initialQuantity", 7));
+        assertThat(again.status()).as("registering a product again").isEqualTo(409);
+        assertThat(again.body().get("detail").asText()).isEqualTo("That id is already in use.");
+        Api.Response twice = Api.post(system.uri(PAYMENT), "/accounts",
+                                      Map.of("accountId", run + "-ann", "owner", "Ann", "currency", "EUR"));
+        assertThat(twice.status()).as("opening an account again").isEqualTo(409);
+        assertThat(Api.get(system.uri(INVENTORY), "/products/" + run + "-beans").body().get("availableQuantity")
+                      .asInt()).as("the second registration changed nothing").isEqualTo(5);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import org.axonframework.axonserver.connector.ErrorCode;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
 import org.axonframework.eventsourcing.IncompatibleAggregateException;
@@ -132,6 +133,15 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
             return problem(HttpStatus.CONFLICT, "Conflict",
                            "It was changed at the same time by another request; try again.");
         }
+        String sequenceConflict = axonServerSequenceConflict(ex);
+        if (sequenceConflict != null) {
+            // The handler's events were refused by Axon Server when its unit of work committed, after the handler had
+            // returned: the sender gets only the message, which names Axon Server's error code.
+            return sequenceConflict.contains("sequence number 0 ")
+                   ? problem(HttpStatus.CONFLICT, "Conflict", "That id is already in use.")
+                   : problem(HttpStatus.CONFLICT, "Conflict",
+                             "It was changed at the same time by another request; try again.");
+        }
         if (cause instanceof IllegalStateException || cause instanceof IllegalArgumentException) {
             HttpStatus status = cause instanceof IllegalStateException ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
             return problem(status, status == HttpStatus.CONFLICT ? "Conflict" : "Invalid request", cause.getMessage());
@@ -139,6 +149,17 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         log.error("Command failed", ex);
         return problem(HttpStatus.SERVICE_UNAVAILABLE, "Command failed",
                        "The command could not be handled now; try again later.");
+    }
+
+    /** The message of Axon Server's refusal of an event's sequence number, when that is what failed; else null. */
+    private static String axonServerSequenceConflict(Throwable failure) {
+        String code = "[" + ErrorCode.INVALID_EVENT_SEQUENCE.errorCode() + "]";
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains(code)) {
+                return cause.getMessage();
+            }
+        }
+        return null;
     }
 
     private static Throwable rootOfInterest(Throwable failure) {
