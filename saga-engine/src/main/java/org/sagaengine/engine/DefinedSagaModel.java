@@ -1,0 +1,222 @@
+package org.sagaengine.engine;
+
+import java.lang.annotation.Annotation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.DeadlineMessage;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.Segment;
+import org.axonframework.messaging.Message;
+import org.axonframework.messaging.annotation.MessageHandlingMember;
+import org.axonframework.modelling.saga.AbstractSagaManager;
+import org.axonframework.modelling.saga.AssociationValue;
+import org.axonframework.modelling.saga.SagaCreationPolicy;
+import org.axonframework.modelling.saga.SagaInitializationPolicy;
+import org.axonframework.modelling.saga.SagaLifecycle;
+import org.axonframework.modelling.saga.metamodel.SagaMetaModelFactory;
+import org.axonframework.modelling.saga.metamodel.SagaModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a saga definition on Axon's saga infrastructure: Axon stores the saga's state and associations and feeds it
+ * events through a streaming processor; this model tells Axon which events and deadlines the saga handles and by which
+ * key, and hands them to the engine's rules. A handler is all or nothing in memory too: the saga's state is copied
+ * before it runs and put back if it fails, so an event that is dead-lettered leaves the saga as it found it.
+ */
+final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
+
+    private static final Logger log = LoggerFactory.getLogger(DefinedSagaModel.class);
+
+    private final SagaMachine<S> machine;
+    private final ObjectMapper stateMapper;
+    private final CommandGateway commands;
+    private final DeadlineManager deadlines;
+    private final EventBus events;
+    private final FailureClassifier failures;
+    private final List<MessageHandlingMember<? super S>> handler = List.of(new Handler());
+
+    DefinedSagaModel(SagaMachine<S> machine, ObjectMapper stateMapper, CommandGateway commands,
+                     DeadlineManager deadlines, EventBus events, FailureClassifier failures) {
+        this.machine = machine;
+        this.stateMapper = stateMapper;
+        this.commands = commands;
+        this.deadlines = deadlines;
+        this.events = events;
+        this.failures = failures;
+    }
+
+    SagaDefinition<S> definition() {
+        return machine.definition();
+    }
+
+    /** The key the event names, when it is one this saga type handles; else null. */
+    String keyOf(EventMessage<?> event) {
+        Object payload = event.getPayload();
+        if (payload == null) {
+            return null;
+        }
+        SagaDefinition<S> definition = definition();
+        boolean handled = payload instanceof ParticipantCommandFailed || payload instanceof SagaEndRequested
+                || definition.messageTypes().stream().anyMatch(type -> type.isInstance(payload));
+        return handled ? definition.keyOf(payload) : null;
+    }
+
+    @Override
+    public Optional<AssociationValue> resolveAssociation(EventMessage<?> event) {
+        return Optional.ofNullable(keyOf(event))
+                       .map(key -> new AssociationValue(definition().associationProperty(), key));
+    }
+
+    @Override
+    public List<MessageHandlingMember<? super S>> findHandlerMethods(EventMessage<?> event) {
+        return event instanceof DeadlineMessage || keyOf(event) != null ? handler : List.of();
+    }
+
+    @Override
+    public SagaMetaModelFactory modelFactory() {
+        return new SagaMetaModelFactory() {
+            @SuppressWarnings("unchecked")
+            @Override
+            public <T> SagaModel<T> modelOf(Class<T> sagaType) {
+                return (SagaModel<T>) DefinedSagaModel.this;
+            }
+        };
+    }
+
+    /** The saga manager: starts a saga on the start event, and finds the running one by key for every other. */
+    AbstractSagaManager<S> manager(AbstractSagaManager.Builder<S> builder) {
+        return new AbstractSagaManager<>(builder) {
+            @Override
+            protected SagaInitializationPolicy getSagaCreationPolicy(EventMessage<?> event) {
+                String key = keyOf(event);
+                if (key == null || !definition().startEvent.isInstance(event.getPayload())) {
+                    return SagaInitializationPolicy.NONE;
+                }
+                return new SagaInitializationPolicy(
+                        SagaCreationPolicy.IF_NONE_FOUND,
+                        new AssociationValue(definition().associationProperty(), key));
+            }
+
+            @Override
+            protected Set<AssociationValue> extractAssociationValues(EventMessage<?> event) {
+                return resolveAssociation(event).map(Set::of).orElse(Set.of());
+            }
+
+            @Override
+            public boolean canHandle(EventMessage<?> event, Segment segment) {
+                return keyOf(event) != null;
+            }
+        };
+    }
+
+    private void handle(Message<?> message, S saga) throws Exception {
+        byte[] before = stateMapper.writeValueAsBytes(saga);
+        try {
+            if (message instanceof DeadlineMessage<?> deadline) {
+                machine.onDeadline(saga, deadline.getDeadlineName(), new AxonEffects());
+            } else {
+                machine.on(saga, message.getPayload(), new AxonEffects());
+            }
+        } catch (Exception | Error failure) {
+            stateMapper.readerForUpdating(saga).readValue(before);
+            throw failure;
+        }
+    }
+
+    /** The world as Axon gives it: its deadline manager in the saga's scope, its gateway, its saga lifecycle. */
+    private final class AxonEffects implements SagaMachine.Effects {
+
+        @Override
+        public String schedule(Duration in, String deadlineName) {
+            return deadlines.schedule(in, deadlineName);
+        }
+
+        @Override
+        public void cancel(String deadlineName, String deadlineId) {
+            deadlines.cancelSchedule(deadlineName, deadlineId);
+        }
+
+        @Override
+        public void send(SagaMachine.Outgoing outgoing) {
+            String command = outgoing.command().getClass().getSimpleName();
+            commands.send(outgoing.command()).exceptionally(failure -> {
+                log.warn("{} {}: {} for {} failed: {}", outgoing.sagaType(), outgoing.sagaKey(), command,
+                         outgoing.item(), failure.toString());
+                events.publish(GenericEventMessage.asEventMessage(new ParticipantCommandFailed(
+                        outgoing.sagaType(), outgoing.sagaKey(), outgoing.step(), outgoing.item(),
+                        outgoing.compensation(), command, failures.isRefusal(failure),
+                        failures.isUnknownTarget(failure), failures.reason(failure))));
+                return null;
+            });
+        }
+
+        @Override
+        public void end() {
+            SagaLifecycle.end();
+        }
+    }
+
+    /** The one handler Axon sees: every event and deadline of the saga goes to the engine's rules. */
+    private final class Handler implements MessageHandlingMember<S> {
+
+        @Override
+        public Class<?> payloadType() {
+            return Object.class;
+        }
+
+        @Override
+        public boolean canHandle(Message<?> message) {
+            return message instanceof DeadlineMessage
+                    || (message instanceof EventMessage<?> event && keyOf(event) != null);
+        }
+
+        @SuppressWarnings("rawtypes")
+        @Override
+        public boolean canHandleMessageType(Class<? extends Message> messageType) {
+            return EventMessage.class.isAssignableFrom(messageType);
+        }
+
+        @Override
+        public Object handle(Message<?> message, S target) throws Exception {
+            DefinedSagaModel.this.handle(message, target);
+            return null;
+        }
+
+        @Override
+        public <H> Optional<H> unwrap(Class<H> handlerType) {
+            return handlerType.isInstance(this) ? Optional.of(handlerType.cast(this)) : Optional.empty();
+        }
+
+        @Override
+        public Class<?> declaringClass() {
+            return definition().stateType();
+        }
+
+        @Override
+        public String signature() {
+            return definition().type() + " saga";
+        }
+
+        @Deprecated
+        @Override
+        public boolean hasAnnotation(Class<? extends Annotation> annotationType) {
+            return false;
+        }
+
+        @Deprecated
+        @Override
+        public Optional<Map<String, Object>> annotationAttributes(Class<? extends Annotation> annotationType) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.sagaengine.engine;
+
+import java.time.Duration;
+
+/**
+ * What a saga reports of itself for people to see: the step it is at, a timeline of what it did and what it was told,
+ * and when its next deadline or retry is due. Written in the same transaction as the saga's own state.
+ */
+public interface SagaProgress {
+
+    /** The kinds of entries on a saga's timeline. */
+    enum Entry {
+        /** the saga entered a step */
+        STEP,
+        /** a participant answered, or an event reached the saga */
+        REPLY,
+        /** the saga asked a participant to do something */
+        COMMAND,
+        /** the saga asked a participant to undo something */
+        COMPENSATION,
+        /** a deadline or retry fell due */
+        DEADLINE
+    }
+
+    /**
+     * The saga entered a step; {@code state} is what the saga view shows: {@code RUNNING}, {@code COMPENSATING}, or the
+     * state the saga ended in.
+     */
+    void entered(String sagaType, String sagaKey, String step, String state, String detail);
+
+    void noted(String sagaType, String sagaKey, Entry kind, String name, String detail);
+
+    /** The saga's next deadline or retry falls due after {@code in}; {@code null}: nothing is due. */
+    void due(String sagaType, String sagaKey, Duration in);
+
+    /** Whether a saga of this type and key has entered any step: it runs, or it ran and ended. */
+    boolean hasRun(String sagaType, String sagaKey);
+}
