@@ -63,13 +63,18 @@ class ObservabilityTest {
                                                                  .isEqualTo(rejected + 1);
         });
         String scrape = scrape();
-        assertThat(scrape).contains("sagaengine_saga_step_seconds_bucket{step=\"RESERVING_STOCK\"")
+        assertThat(scrape).contains("sagaengine_saga_step_seconds_bucket{step=\"RESERVING_STOCK\",type=\"order\"")
+                          .contains("sagaengine_sagas_started_total{type=\"order\"}")
                           .contains("eventProcessor_latency{processorName=\"OrderSagaProcessor\"}");
     }
 
     private double metric(String name) throws IOException, InterruptedException {
-        Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape());
-        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+        Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$").matcher(scrape());
+        double sum = 0;
+        while (value.find()) {
+            sum += Double.parseDouble(value.group(1));
+        }
+        return sum;
     }
 
     private String scrape() throws IOException, InterruptedException {

@@ -16,6 +16,7 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.Segment;
 import org.axonframework.messaging.Message;
+import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
 import org.axonframework.messaging.annotation.MessageHandlingMember;
 import org.axonframework.modelling.saga.AbstractSagaManager;
 import org.axonframework.modelling.saga.AssociationValue;
@@ -43,16 +44,26 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
     private final DeadlineManager deadlines;
     private final EventBus events;
     private final FailureClassifier failures;
-    private final List<MessageHandlingMember<? super S>> handler = List.of(new Handler());
+    private final List<MessageHandlingMember<? super S>> handler;
 
+    /**
+     * {@code enhancers} wrap the saga's one handler as they wrap any annotated handler of the service (a savepoint
+     * per handler, say).
+     */
     DefinedSagaModel(SagaMachine<S> machine, ObjectMapper stateMapper, CommandGateway commands,
-                     DeadlineManager deadlines, EventBus events, FailureClassifier failures) {
+                     DeadlineManager deadlines, EventBus events, FailureClassifier failures,
+                     List<HandlerEnhancerDefinition> enhancers) {
         this.machine = machine;
         this.stateMapper = stateMapper;
         this.commands = commands;
         this.deadlines = deadlines;
         this.events = events;
         this.failures = failures;
+        MessageHandlingMember<S> member = new Handler();
+        for (HandlerEnhancerDefinition enhancer : enhancers) {
+            member = enhancer.wrapHandler(member);
+        }
+        this.handler = List.of(member);
     }
 
     SagaDefinition<S> definition() {
@@ -65,10 +76,7 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
         if (payload == null) {
             return null;
         }
-        SagaDefinition<S> definition = definition();
-        boolean handled = payload instanceof ParticipantCommandFailed || payload instanceof SagaEndRequested
-                || definition.messageTypes().stream().anyMatch(type -> type.isInstance(payload));
-        return handled ? definition.keyOf(payload) : null;
+        return definition().handles(payload) ? definition().keyOf(payload) : null;
     }
 
     @Override

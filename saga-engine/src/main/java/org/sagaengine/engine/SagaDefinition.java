@@ -65,6 +65,14 @@ public final class SagaDefinition<S extends SagaInstance> {
         messageTypes().forEach(this::keyAccessor);
     }
 
+    /** Whether a message of this type is one this saga listens to, the engine's own events included. */
+    boolean handles(Object payload) {
+        if (payload instanceof ParticipantCommandFailed || payload instanceof SagaEndRequested) {
+            return true;
+        }
+        return keyAccessors.containsKey(payload.getClass());
+    }
+
     /** Begins the definition of a saga type; {@code type} names it on the dashboard, in metrics and in logs. */
     public static <S extends SagaInstance> Builder<S> of(String type, Class<S> stateType, Supplier<S> newState) {
         return new Builder<>(type, stateType, newState);
@@ -99,7 +107,7 @@ public final class SagaDefinition<S extends SagaInstance> {
     }
 
     /** The key a message of this saga names, read from its association property; null when it names none. */
-    String keyOf(Object payload) {
+    public String keyOf(Object payload) {
         if (payload instanceof ParticipantCommandFailed failed) {
             return failed.sagaType().equals(type) ? failed.sagaKey() : null;
         }

@@ -145,7 +145,7 @@ final class SagaMachine<S extends SagaInstance> {
             saga.phase = Phase.RUNNING;
             Step<S, ?> step = definition.steps.get(index);
             Map<String, ?> items = step.items(saga);
-            enter(step.name, items.size() == 1 ? items.keySet().iterator().next() : items.size() + " items");
+            enter(step.name, describe(step, items));
             if (index <= definition.pivot) {
                 scheduleStepDeadline(step.deadline);
             } else {
@@ -169,10 +169,18 @@ final class SagaMachine<S extends SagaInstance> {
             }
         }
 
+        private String describe(Step<S, ?> step, Map<String, ?> items) {
+            if (step.description != null) {
+                return step.description.apply(saga);
+            }
+            return items.size() == 1 ? items.keySet().iterator().next() : items.size() + " items";
+        }
+
         private void succeed() {
             cancelStepDeadline();
             saga.phase = Phase.SUCCEEDING;
-            enter(definition.success.name, null);
+            enter(definition.success.name, definition.success.description == null
+                                           ? null : definition.success.description.apply(saga));
             if (saga.retryId == null) {
                 scheduleRetry(FORWARD_RETRY);
             }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
@@ -91,7 +92,7 @@ public final class SagaSpecification<S extends SagaInstance> {
         DefinedSagaModel<S> model = new DefinedSagaModel<>(
                 new SagaMachine<>(definition, timeouts, progress), stateMapper(),
                 DefaultCommandGateway.builder().commandBus(new RecordingCommandBus()).build(),
-                new ClockedDeadlines(), events, new KitFailures());
+                new ClockedDeadlines(), events, new KitFailures(), List.of());
         AnnotatedSagaRepository<S> repository = AnnotatedSagaRepository.<S>builder()
                                                                        .sagaType(definition.stateType())
                                                                        .sagaModel(model)
@@ -168,13 +169,35 @@ public final class SagaSpecification<S extends SagaInstance> {
         return this;
     }
 
-    /** The unanswered commands of this type fail with {@code failure}, as after the gateway's retries. */
+    /** Every command of this type sent so far fails with {@code failure}, as after the gateway's retries. */
     public SagaSpecification<S> whenFails(Class<?> commandType, Throwable failure) {
-        List<Sent> failing = sent.stream().filter(s -> s.callback() != null && commandType.isInstance(s.command()))
-                                 .toList();
+        return fail(commandType::isInstance, commandType.getSimpleName(), failure);
+    }
+
+    /** The commands sent so far that equal {@code command} fail with {@code failure}. */
+    public SagaSpecification<S> whenFails(Object command, Throwable failure) {
+        return fail(command::equals, command.toString(), failure);
+    }
+
+    /**
+     * From now on, recording the saga's entry into this step fails, as a database might: the event's handler fails,
+     * and Axon's error handler gets the failure ({@link #when} then throws).
+     */
+    public SagaSpecification<S> failWhenEntering(String step) {
+        progress.failing = step;
+        return this;
+    }
+
+    /** Recording works again. */
+    public SagaSpecification<S> recordingWorksAgain() {
+        progress.failing = null;
+        return this;
+    }
+
+    private SagaSpecification<S> fail(Predicate<Object> which, String what, Throwable failure) {
+        List<Sent> failing = sent.stream().filter(s -> s.callback() != null && which.test(s.command())).toList();
         if (failing.isEmpty()) {
-            throw new AssertionError("No " + commandType.getSimpleName() + " waits for an answer; sent: "
-                                             + commandsSent());
+            throw new AssertionError("No " + what + " waits for an answer; sent: " + commandsSent());
         }
         when();
         for (Sent s : failing) {
@@ -400,9 +423,13 @@ public final class SagaSpecification<S extends SagaInstance> {
         final Map<String, String> states = new LinkedHashMap<>();
         final Map<String, String> details = new LinkedHashMap<>();
         final Map<String, List<Noted>> timelines = new LinkedHashMap<>();
+        String failing;
 
         @Override
         public void entered(String sagaType, String sagaKey, String step, String state, String detail) {
+            if (step.equals(failing)) {
+                throw new IllegalStateException("recording " + step + " failed");
+            }
             steps.put(sagaKey, step);
             states.put(sagaKey, state);
             details.put(sagaKey, detail);

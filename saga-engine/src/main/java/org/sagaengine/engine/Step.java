@@ -31,6 +31,7 @@ public final class Step<S extends SagaInstance, I> {
     BiFunction<S, I, Object> compensation;
     String deadline;
     String targetKind = "target";
+    Function<S, String> description;
     final List<Reply> replies = new ArrayList<>();
 
     private Step(String name, Function<S, List<I>> itemsOf, Function<I, String> idOf) {
@@ -108,6 +109,12 @@ public final class Step<S extends SagaInstance, I> {
     /** The persisted deadline the step must finish by, named for what timed out; without one it waits. */
     public Step<S, I> deadline(String name) {
         this.deadline = Objects.requireNonNull(name);
+        return this;
+    }
+
+    /** What the saga view shows of the step while the saga is in it ("11400 EUR"); by default its target or items. */
+    public Step<S, I> describedBy(Function<S, String> description) {
+        this.description = description;
         return this;
     }
 

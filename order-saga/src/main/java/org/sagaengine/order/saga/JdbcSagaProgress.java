@@ -4,13 +4,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.sagaengine.engine.SagaProgress;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -26,26 +26,39 @@ class JdbcSagaProgress implements SagaProgress {
 
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final Map<SagaStep, Counter> entered = new EnumMap<>(SagaStep.class);
     private final MeterRegistry meters;
 
     JdbcSagaProgress(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
         this.meters = meters;
-        counter(SagaStep.RESERVING_STOCK, "sagaengine.sagas.started", "sagas started (orders placed)");
-        counter(SagaStep.CONFIRMED, "sagaengine.sagas.confirmed", "sagas that ended with the order confirmed");
-        counter(SagaStep.REJECTED, "sagaengine.sagas.rejected", "sagas that ended with the order rejected");
-        counter(SagaStep.COMPENSATING, "sagaengine.sagas.compensated", "sagas that began compensating");
     }
 
-    private void counter(SagaStep step, String name, String description) {
-        entered.put(step, Counter.builder(name).description(description).register(meters));
+    /**
+     * Counts, tagged with the saga type: {@code sagaengine.sagas.started}, {@code sagaengine.sagas.compensated}, and
+     * one counter per state a saga ends in, named for it ({@code sagaengine.sagas.confirmed},
+     * {@code sagaengine.sagas.rejected}).
+     */
+    private void count(String sagaType, boolean started, String step, String state) {
+        if (started) {
+            counter("sagaengine.sagas.started", "sagas started", sagaType).increment();
+        }
+        if (step.equals("COMPENSATING")) {
+            counter("sagaengine.sagas.compensated", "sagas that began compensating", sagaType).increment();
+        }
+        if (!state.equals("RUNNING") && !state.equals("COMPENSATING")) {
+            counter("sagaengine.sagas." + state.toLowerCase(Locale.ROOT), "sagas that ended " + state, sagaType)
+                    .increment();
+        }
+    }
+
+    private Counter counter(String name, String description, String sagaType) {
+        return Counter.builder(name).description(description).tag("type", sagaType).register(meters);
     }
 
     /** One round trip: the step it leaves (for the step timer), the new step, and its timeline entry. */
     @Override
-    public void entered(String orderId, SagaStep step, String detail) {
+    public void entered(String sagaType, String orderId, String step, String state, String detail) {
         Instant now = clock.instant();
         Optional<StepLeft> previous = jdbc.sql("""
                 with previous as (select step, updated_at from order_saga_step where order_id = :order),
@@ -59,20 +72,18 @@ class JdbcSagaProgress implements SagaProgress {
                 select step, updated_at from previous
                 """)
                 .param("order", orderId)
-                .param("step", step.name())
-                .param("state", step.state())
+                .param("step", step)
+                .param("state", state)
                 .param("detail", abbreviate(detail))
                 .param("now", Timestamp.from(now))
                 .query((row, n) -> new StepLeft(row.getString(1), row.getTimestamp(2).toInstant()))
                 .optional();
         afterCommit(() -> {
-            Counter counter = entered.get(step);
-            if (counter != null) {
-                counter.increment();
-            }
+            count(sagaType, previous.isEmpty(), step, state);
             previous.ifPresent(left -> Timer.builder("sagaengine.saga.step")
                                             .description("how long a saga stayed in a step")
                                             .tag("step", left.step())
+                                            .tag("type", sagaType)
                                             .publishPercentileHistogram()
                                             .register(meters)
                                             .record(Duration.between(left.since(), now)));
@@ -83,21 +94,21 @@ class JdbcSagaProgress implements SagaProgress {
     }
 
     @Override
-    public void noted(String orderId, Entry kind, String name, String detail) {
+    public void noted(String sagaType, String orderId, Entry kind, String name, String detail) {
         jdbc.sql("insert into saga_timeline (order_id, at, kind, name, detail) values (?, ?, ?, ?, ?)")
             .params(orderId, Timestamp.from(clock.instant()), kind.name(), name, abbreviate(detail))
             .update();
     }
 
     @Override
-    public void due(String orderId, Duration in) {
+    public void due(String sagaType, String orderId, Duration in) {
         jdbc.sql("update order_saga_step set due_at = ? where order_id = ?")
             .params(in == null ? null : Timestamp.from(clock.instant().plus(in)), orderId)
             .update();
     }
 
     @Override
-    public boolean hasRun(String orderId) {
+    public boolean hasRun(String sagaType, String orderId) {
         return jdbc.sql("select exists (select 1 from order_saga_step where order_id = ?)")
                    .param(orderId)
                    .query(Boolean.class)

@@ -5,15 +5,12 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
+import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.EventProcessingConfigurer;
-import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
-import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.eventhandling.EventMessage;
@@ -23,13 +20,15 @@ import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.json.JacksonSerializer;
+import org.sagaengine.engine.FailureClassifier;
+import org.sagaengine.engine.SagaDefinition;
+import org.sagaengine.engine.SagaEngineConfiguration;
+import org.sagaengine.platform.CommandGatewayConfiguration;
 import org.sagaengine.platform.deadletter.DeadLetterChannel;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -39,8 +38,35 @@ import org.springframework.context.annotation.Bean;
  * Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
  */
 @org.springframework.context.annotation.Configuration
-@EnableConfigurationProperties(SagaTimeouts.class)
 class SagaConfiguration {
+
+    static final String SAGA_PROCESSOR = SagaEngineConfiguration.processorName(OrderSaga.DEFINITION);
+
+    @Bean
+    SagaDefinition<OrderSaga> orderSaga() {
+        return OrderSaga.DEFINITION;
+    }
+
+    /** A participant's refusal is told from a transient failure as the command gateway tells it. */
+    @Bean
+    FailureClassifier failureClassifier() {
+        return new FailureClassifier() {
+            @Override
+            public boolean isRefusal(Throwable failure) {
+                return CommandGatewayConfiguration.isRefusal(failure);
+            }
+
+            @Override
+            public boolean isUnknownTarget(Throwable failure) {
+                return CommandGatewayConfiguration.isUnknownTarget(failure);
+            }
+
+            @Override
+            public String reason(Throwable failure) {
+                return CommandGatewayConfiguration.reason(failure);
+            }
+        };
+    }
 
     @Bean
     SagaSqlSchema sagaSqlSchema() {
@@ -71,8 +97,6 @@ class SagaConfiguration {
                 deadlineScheduler);
     }
 
-    static final String SAGA_PROCESSOR = "OrderSagaProcessor";
-
     @Bean
     SagaDeadLetters sagaDeadLetters(ConnectionProvider connections, TransactionManager transactionManager,
                                     DeadLetterSchema schema, Serializer serializer,
@@ -87,36 +111,13 @@ class SagaConfiguration {
                                             .genericSerializer(serializer)
                                             .eventSerializer(eventSerializer)
                                             .build();
-        return new SagaDeadLetters(queue, transactionManager,
+        return new SagaDeadLetters(queue, transactionManager, OrderSaga.DEFINITION::keyOf,
                                    () -> processing.getObject().sagaConfiguration(OrderSaga.class).manager());
     }
 
     @Bean
     DeadLetterChannel sagaDeadLetterChannel(SagaDeadLetters sagaDeadLetters) {
         return new DeadLetterChannel(SAGA_PROCESSOR, sagaDeadLetters.queue(), sagaDeadLetters);
-    }
-
-    @Bean
-    AtomicSagaInvocation atomicSagaInvocation(Serializer serializer) {
-        ObjectMapper sagaMapper = ((JacksonSerializer) serializer).getObjectMapper();
-        return new AtomicSagaInvocation(sagaMapper);
-    }
-
-    /**
-     * The saga's processor: tracking, two segments, so that two threads work on different orders at once. It starts at
-     * the beginning of the event stream, not at its head as Axon starts a saga's processor by default: an order
-     * accepted while the processor had not yet claimed its first token (the service just started, Axon Server not yet
-     * reachable) would otherwise never get a saga. Reading old events again is safe: a saga that has run for an order
-     * is not started again ({@link OrderSaga}).
-     */
-    @Autowired
-    void sagaProcessor(EventProcessingConfigurer processing) {
-        processing.registerTrackingEventProcessor(
-                SAGA_PROCESSOR, Configuration::eventStore,
-                configuration -> TrackingEventProcessorConfiguration.forParallelProcessing(2)
-                                                                    .andInitialSegmentsCount(2)
-                                                                    .andInitialTrackingToken(
-                                                                            StreamableMessageSource::createTailToken));
     }
 
     @Autowired

@@ -1,5 +1,6 @@
 package org.sagaengine.order.saga;
 
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * its order, and every later event of that order waits behind it, so the order's events are never handled out of
  * order. Other orders carry on. Retrying hands the waiting events to the saga again, oldest first.
  * <p>
- * A failed handler leaves nothing behind: {@link AtomicSagaInvocation} restores the saga's fields, the platform's
+ * A failed handler leaves nothing behind: the engine restores the saga's fields, the platform's
  * savepoint per event handler undoes its database writes, and the saga writes everything before it sends its
  * commands, so a handler that fails has sent nothing.
  */
@@ -41,12 +42,14 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
 
     private final SequencedDeadLetterQueue<EventMessage<?>> queue;
     private final TransactionManager transactions;
+    private final Function<Object, String> keyOf;
     private final Supplier<AbstractSagaManager<?>> sagaManager;
 
     SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
-                    Supplier<AbstractSagaManager<?>> sagaManager) {
+                    Function<Object, String> keyOf, Supplier<AbstractSagaManager<?>> sagaManager) {
         this.queue = queue;
         this.transactions = transactions;
+        this.keyOf = keyOf;
         this.sagaManager = sagaManager;
     }
 
@@ -58,7 +61,7 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     @Override
     public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
-        String orderId = OrderIds.of(event.getPayload());
+        String orderId = keyOf.apply(event.getPayload());
         if (orderId != null && queue.enqueueIfPresent(orderId, () -> new GenericDeadLetter<>(orderId, event))) {
             log.warn("Order {}: {} waits behind the order's dead letters", orderId, event.getPayloadType().getSimpleName());
             return null;
@@ -69,7 +72,7 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     /** A saga handler failed: its event becomes the order's dead letter, unless it is being retried. */
     @Override
     public void onError(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
-        String orderId = OrderIds.of(event.getPayload());
+        String orderId = keyOf.apply(event.getPayload());
         if (orderId == null || retrying()) {
             throw exception;
         }

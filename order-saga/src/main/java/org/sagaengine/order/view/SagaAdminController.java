@@ -8,7 +8,8 @@ import java.util.Set;
 
 import jakarta.validation.constraints.Pattern;
 import org.axonframework.eventhandling.EventBus;
-import org.sagaengine.order.saga.SagaEndRequested;
+import org.sagaengine.engine.SagaEndRequested;
+import org.sagaengine.order.saga.OrderSaga;
 import org.sagaengine.order.view.SagaViewQueries.SagaSummary;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
@@ -55,7 +56,7 @@ class SagaAdminController {
                     + "): it can only go forward, and ends when the participant it waits for answers.");
         }
         log.warn("Order {}: {} asks to end its saga at step {}", orderId, operator.getName(), saga.step());
-        events.publish(asEventMessage(new SagaEndRequested(orderId, operator.getName())));
+        events.publish(asEventMessage(new SagaEndRequested(OrderSaga.DEFINITION.type(), orderId, operator.getName())));
         return ResponseEntity.accepted().body(Map.of("orderId", orderId, "requested", "end",
                                                      "step", saga.step()));
     }

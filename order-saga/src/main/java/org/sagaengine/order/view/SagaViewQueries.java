@@ -12,7 +12,7 @@ import java.util.Optional;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.sagaengine.order.saga.SagaTimeouts;
+import org.sagaengine.engine.SagaTimeouts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 

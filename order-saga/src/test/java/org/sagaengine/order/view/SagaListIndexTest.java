@@ -13,7 +13,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sagaengine.order.saga.SagaTimeouts;
+import org.sagaengine.engine.SagaTimeouts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**

@@ -1,0 +1,112 @@
+package org.sagaengine.engine;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.messaging.StreamableMessageSource;
+import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
+import org.axonframework.modelling.saga.AbstractSagaManager;
+import org.axonframework.modelling.saga.repository.AnnotatedSagaRepository;
+import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+/**
+ * Runs every {@link SagaDefinition} bean of a service on Axon: each saga type gets Axon's saga store and association
+ * values, its own saga manager, and its own tracking processor, named {@code <state class>Processor}, with
+ * {@code sagaengine.saga.segments} segments (2 by default) so that as many threads work on different sagas at once.
+ * <p>
+ * A saga processor starts at the beginning of the event stream, not at its head as Axon starts one by default: an
+ * event that starts a saga, stored while the processor had not yet claimed its first token (the service just started,
+ * Axon Server not yet reachable), would otherwise never get a saga. Reading old events again is safe: a saga that has
+ * run for a key is not started again.
+ * <p>
+ * A service provides a {@link SagaProgress} and a {@link FailureClassifier}; it may route a processor's failures
+ * to a dead-letter queue through Axon's processing-group configuration, by the processor's name. The service's
+ * {@link HandlerEnhancerDefinition} beans wrap a saga's handler as they wrap its other handlers.
+ */
+@AutoConfiguration(afterName = "org.axonframework.springboot.autoconfig.AxonAutoConfiguration")
+@EnableConfigurationProperties(SagaTimeouts.class)
+public class SagaEngineConfiguration {
+
+    /** The name of the processor that runs a saga type: Axon's own default for a saga class. */
+    public static String processorName(SagaDefinition<?> definition) {
+        return definition.stateType().getSimpleName() + "Processor";
+    }
+
+    @Autowired
+    void registerSagas(EventProcessingConfigurer processing, ObjectProvider<SagaDefinition<?>> definitions,
+                       ObjectProvider<SagaProgress> progress, ObjectProvider<FailureClassifier> failures,
+                       ObjectProvider<SagaTimeouts> timeouts, ObjectProvider<HandlerEnhancerDefinition> enhancers,
+                       @Value("${sagaengine.saga.segments:2}") int segments) {
+        List<SagaDefinition<?>> all = definitions.orderedStream().toList();
+        for (SagaDefinition<?> definition : all) {
+            register(processing, definition, new Collaborators(progress, failures, timeouts, enhancers), segments);
+        }
+    }
+
+    /** The service's beans a saga type runs with, looked up once Axon builds the saga. */
+    private record Collaborators(ObjectProvider<SagaProgress> progress, ObjectProvider<FailureClassifier> failures,
+                                 ObjectProvider<SagaTimeouts> timeouts,
+                                 ObjectProvider<HandlerEnhancerDefinition> enhancers) {
+    }
+
+    private static <S extends SagaInstance> void register(EventProcessingConfigurer processing,
+                                                          SagaDefinition<S> definition,
+                                                          Collaborators collaborators, int segments) {
+        DefinedSagaModel<?>[] model = new DefinedSagaModel<?>[1];
+        processing.registerSaga(definition.stateType(), saga -> saga
+                .configureRepository(c -> AnnotatedSagaRepository.<S>builder()
+                                                                  .sagaType(definition.stateType())
+                                                                  .sagaModel(model(model, definition, c, collaborators))
+                                                                  .sagaStore(sagaStore(c))
+                                                                  .build())
+                .configureSagaManager(c -> {
+                    AbstractSagaManager.Builder<S> builder = new AbstractSagaManager.Builder<>() {
+                    };
+                    builder.sagaType(definition.stateType())
+                           .sagaRepository(c.eventProcessingConfiguration()
+                                            .sagaConfiguration(definition.stateType()).repository())
+                           .sagaFactory(definition.newState)
+                           .listenerInvocationErrorHandler(c.eventProcessingConfiguration()
+                                                            .listenerInvocationErrorHandler(processorName(definition)));
+                    return model(model, definition, c, collaborators).manager(builder);
+                }));
+        processing.registerTrackingEventProcessor(
+                processorName(definition), Configuration::eventStore,
+                c -> TrackingEventProcessorConfiguration.forParallelProcessing(segments)
+                                                        .andInitialSegmentsCount(segments)
+                                                        .andInitialTrackingToken(
+                                                                StreamableMessageSource::createTailToken));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S extends SagaInstance> DefinedSagaModel<S> model(DefinedSagaModel<?>[] built,
+                                                                      SagaDefinition<S> definition, Configuration c,
+                                                                      Collaborators collaborators) {
+        synchronized (built) {
+            if (built[0] == null) {
+                ObjectMapper stateMapper = c.serializer() instanceof JacksonSerializer jackson
+                                           ? jackson.getObjectMapper() : SagaSpecification.stateMapper();
+                built[0] = new DefinedSagaModel<>(
+                        new SagaMachine<>(definition, collaborators.timeouts().getObject(),
+                                          collaborators.progress().getObject()),
+                        stateMapper, c.commandGateway(), c.deadlineManager(), c.eventBus(),
+                        collaborators.failures().getObject(), collaborators.enhancers().orderedStream().toList());
+            }
+            return (DefinedSagaModel<S>) built[0];
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> SagaStore<? super S> sagaStore(Configuration c) {
+        return (SagaStore<? super S>) c.eventProcessingConfiguration().sagaStore();
+    }
+}
