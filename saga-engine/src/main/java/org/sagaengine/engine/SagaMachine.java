@@ -285,7 +285,11 @@ final class SagaMachine<S extends SagaInstance> {
                 if (saga.phase == Phase.SUCCEEDING || (saga.phase == Phase.RUNNING && saga.stepIndex > definition.pivot)) {
                     log.warn("{} {}: {} still unacknowledged, sending again", definition.type, saga.sagaKey, stepName());
                     scheduleRetry(FORWARD_RETRY);
-                    sendMissing(saga.phase == Phase.SUCCEEDING ? definition.success : currentStep());
+                    if (saga.phase == Phase.SUCCEEDING) {
+                        sendMissing(definition.success);
+                    } else {
+                        sendMissing(currentStep());
+                    }
                 }
             } else if (name.equals(COMPENSATION_RETRY)) {
                 if (saga.phase == Phase.COMPENSATING || saga.phase == Phase.FAILING) {
@@ -360,8 +364,16 @@ final class SagaMachine<S extends SagaInstance> {
 
         // ---- sending ----
 
-        private void sendMissing(Step<S, ?> step) {
-            send(step, false);
+        /** Sends the step's command for every item not yet done, and notes each as asked for. */
+        private <I> void sendMissing(Step<S, I> step) {
+            Set<String> done = SagaInstance.of(saga.done, step.name);
+            Set<String> asked = SagaInstance.of(saga.asked, step.name);
+            step.items(saga).forEach((item, value) -> {
+                if (!done.contains(item)) {
+                    asked.add(item);
+                    out(step.command.apply(saga, value), step, item, false);
+                }
+            });
         }
 
         private void sendMissingCompensations() {
@@ -371,17 +383,6 @@ final class SagaMachine<S extends SagaInstance> {
                     sendCompensation(step, item);
                 }
             }
-        }
-
-        private <I> void send(Step<S, I> step, boolean compensation) {
-            Set<String> done = SagaInstance.of(saga.done, step.name);
-            Set<String> asked = SagaInstance.of(saga.asked, step.name);
-            step.items(saga).forEach((item, value) -> {
-                if (!done.contains(item)) {
-                    asked.add(item);
-                    out(step.command.apply(saga, value), step, item, compensation);
-                }
-            });
         }
 
         private <I> void sendCompensation(Step<S, I> step, String item) {
