@@ -2,7 +2,7 @@
 "use strict";
 
 const PAGE_SIZE = 50;
-const view = { state: "", orderId: "", offset: 0, detail: null };
+const view = { type: "", state: "", key: "", offset: 0, detail: null };
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -42,8 +42,16 @@ async function getJson(path) {
     return response.json();
 }
 
+async function refreshTypes() {
+    const select = $("#type-filter");
+    if (select.options.length > 1) return;
+    for (const type of Object.keys(await getJson("/sagas/types"))) {
+        select.add(new Option(type, type));
+    }
+}
+
 async function refreshCounts() {
-    const counts = await getJson("/sagas/counts");
+    const counts = await getJson("/sagas/counts" + (view.type ? "?type=" + encodeURIComponent(view.type) : ""));
     let all = 0;
     for (const [state, count] of Object.entries(counts)) {
         $("#count-" + state).textContent = count;
@@ -54,15 +62,18 @@ async function refreshCounts() {
 
 async function refreshList() {
     const query = new URLSearchParams({ limit: PAGE_SIZE, offset: view.offset });
+    if (view.type) query.set("type", view.type);
     if (view.state) query.set("state", view.state);
-    if (view.orderId) query.set("orderId", view.orderId);
+    if (view.key) query.set("key", view.key);
     const sagas = await getJson("/sagas?" + query);
     const body = $("#sagas tbody");
     body.replaceChildren();
     for (const saga of sagas) {
         const row = body.insertRow();
-        row.dataset.orderId = saga.orderId;
-        cell(row, saga.orderId, "order");
+        row.dataset.type = saga.type;
+        row.dataset.key = saga.key;
+        cell(row, saga.type, "type");
+        cell(row, saga.key, "key");
         const state = saga.overdue || (saga.deadLetters > 0 && !["CONFIRMED", "REJECTED"].includes(saga.state))
             ? saga.state + " · stuck" : saga.state;
         cell(row, state, "state state-" + saga.state);
@@ -84,7 +95,9 @@ async function refreshList() {
         }
         cell(row, age(saga.startedAt), "age");
         cell(row, age(saga.updatedAt) + " ago", "updated");
-        row.addEventListener("click", () => { location.hash = "#/saga/" + encodeURIComponent(saga.orderId); });
+        row.addEventListener("click", () => {
+            location.hash = "#/saga/" + encodeURIComponent(saga.type) + "/" + encodeURIComponent(saga.key);
+        });
     }
     $("#page").textContent = "page " + (view.offset / PAGE_SIZE + 1);
     $("#newer").disabled = view.offset === 0;
@@ -96,9 +109,11 @@ function pastDue(saga) {
 }
 
 async function refreshDetail() {
-    const detail = await getJson("/sagas/" + encodeURIComponent(view.detail));
+    const detail = await getJson("/sagas/" + encodeURIComponent(view.detail.type) + "/"
+        + encodeURIComponent(view.detail.key));
     const saga = detail.saga;
-    $("#detail-order").textContent = saga.orderId;
+    $("#detail-type").textContent = saga.type;
+    $("#detail-key").textContent = saga.key;
     $("#detail-state").textContent = saga.state + (!saga.overdue ? ""
         : pastDue(saga) ? " · stuck: past its deadline" : " · stuck: resending in this step for " + age(saga.updatedAt));
     $("#detail-state").className = "state state-" + saga.state;
@@ -110,7 +125,8 @@ async function refreshDetail() {
     $("#detail-started").textContent = new Date(saga.startedAt).toLocaleString() + " (" + age(saga.startedAt) + " ago)";
     $("#detail-due").textContent = saga.dueAt ? new Date(saga.dueAt).toLocaleTimeString() : "none";
     $("#dead-letters").hidden = saga.deadLetters === 0;
-    $("#dead-letter-count").textContent = saga.deadLetters + " event(s) of this order wait as dead letters.";
+    view.processingGroup = detail.processingGroup;
+    $("#dead-letter-count").textContent = saga.deadLetters + " event(s) of this saga wait as dead letters.";
     const body = $("#timeline tbody");
     body.replaceChildren();
     detail.timeline.forEach((entry, i) => {
@@ -134,6 +150,7 @@ async function refreshAudit() {
 
 async function refresh() {
     try {
+        await refreshTypes();
         await refreshCounts();
         await refreshAudit();
         if (view.detail) {
@@ -150,8 +167,8 @@ async function refresh() {
 }
 
 function route() {
-    const match = location.hash.match(/^#\/saga\/(.+)$/);
-    view.detail = match ? decodeURIComponent(match[1]) : null;
+    const match = location.hash.match(/^#\/saga\/([^/]+)\/(.+)$/);
+    view.detail = match ? { type: decodeURIComponent(match[1]), key: decodeURIComponent(match[2]) } : null;
     $("#list").hidden = view.detail !== null;
     $("#saga-detail").hidden = view.detail === null;
     refresh();
@@ -165,9 +182,14 @@ document.querySelectorAll("#counts button").forEach((button) => button.addEventL
     location.hash = "";
     route();
 }));
-$("#order-search").addEventListener("input", (event) => {
+$("#type-filter").addEventListener("change", (event) => {
+    view.type = event.target.value;
+    view.offset = 0;
+    refresh();
+});
+$("#key-search").addEventListener("input", (event) => {
     if (event.target.checkValidity()) {
-        view.orderId = event.target.value.trim();
+        view.key = event.target.value.trim();
         view.offset = 0;
         refresh();
     }
@@ -177,8 +199,8 @@ $("#newer").addEventListener("click", () => { view.offset = Math.max(0, view.off
 $("#older").addEventListener("click", () => { view.offset += PAGE_SIZE; refresh(); });
 $("#retry").addEventListener("click", async () => {
     // The browser asks for the admin's credentials when the endpoint answers 401 with a Basic challenge.
-    const response = await fetch("/admin/dead-letters/OrderSagaProcessor/" + encodeURIComponent(view.detail)
-        + "/retry", { method: "POST" });
+    const response = await fetch("/admin/dead-letters/" + encodeURIComponent(view.processingGroup) + "/"
+        + encodeURIComponent(view.detail.key) + "/retry", { method: "POST" });
     const outcome = await response.json().catch(() => ({}));
     $("#retry-outcome").textContent = response.ok
         ? (outcome.handled ? "handled; " : "failed again; ") + outcome.remaining + " left"

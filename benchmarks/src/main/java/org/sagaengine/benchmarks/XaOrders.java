@@ -94,7 +94,7 @@ public final class XaOrders {
             this.payments = payments;
         }
 
-        /** Places the order in one distributed transaction: {@code CONFIRMED}, or {@code REJECTED} with nothing moved. */
+        /** Places the order in one distributed transaction: {@code CONFIRMED}, or {@code REJECTED}, nothing moved. */
         public String place(Order order) throws Exception {
             transactions.begin();
             try {

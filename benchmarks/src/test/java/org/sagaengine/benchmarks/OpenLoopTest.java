@@ -45,9 +45,9 @@ class OpenLoopTest {
 
     @Test
     void aRequestThatFailsIsCountedAsFailed() {
-        OpenLoop.Result result = OpenLoop.run(200, Duration.ofMillis(100), Duration.ofSeconds(5),
-                                              i -> i % 2 == 0 ? CompletableFuture.completedFuture(null)
-                                                              : CompletableFuture.failedFuture(new IllegalStateException()));
+        OpenLoop.Result result = OpenLoop.run(200, Duration.ofMillis(100), Duration.ofSeconds(5), i -> i % 2 == 0
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.failedFuture(new IllegalStateException("refused")));
         assertThat(result.sent()).isEqualTo(20);
         assertThat(result.completed()).isEqualTo(10);
         assertThat(result.failed()).isEqualTo(10);

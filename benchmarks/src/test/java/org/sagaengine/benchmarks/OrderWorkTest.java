@@ -51,7 +51,8 @@ class OrderWorkTest {
         }
         xa = new XaOrders(xaSource("orders"), xaSource("inventory"), xaSource("payments"), recoveryLog);
         xa.createSchema();
-        try (Connection inventory = db("inventory").getConnection(); Connection payments = db("payments").getConnection()) {
+        try (Connection inventory = db("inventory").getConnection();
+             Connection payments = db("payments").getConnection()) {
             OrderWork.addProduct(inventory, "beans", 10);
             OrderWork.addAccount(payments, "ann", 10_000);
             OrderWork.addAccount(payments, "poison", 10_000);
@@ -119,7 +120,7 @@ class OrderWorkTest {
         assertThat(preparedTransactions()).as("nothing left in doubt")
                                           .isEqualTo(Map.of("inventory", 0L, "orders", 0L, "payments", 0L));
         assertThat(query("orders", "select status from bench_order where order_id = 'xa-1'")).isEqualTo("CONFIRMED");
-        assertThat(query("inventory", "select available || '/' || committed from bench_stock where product_id = 'beans'"))
+        assertThat(query("inventory", "select available || '/' || committed from bench_stock"))
                 .isEqualTo("8/2");
         assertThat(query("payments", "select balance from bench_account where account_id = 'ann'")).isEqualTo("8000");
     }
@@ -163,7 +164,8 @@ class OrderWorkTest {
         assertThat(query("shop", "select available || '/' || reserved || '/' || committed from bench_stock"))
                 .as("the second order's reservation was rolled back with its declined charge").isEqualTo("6/0/4");
         assertThat(query("shop", "select balance from bench_account")).isEqualTo("600");
-        assertThat(query("shop", "select string_agg(order_id || ' ' || status, ', ' order by order_id) from bench_order"))
+        assertThat(query("shop",
+                         "select string_agg(order_id || ' ' || status, ', ' order by order_id) from bench_order"))
                 .isEqualTo("one-1 CONFIRMED, one-2 REJECTED");
     }
 

@@ -223,7 +223,7 @@ class BadInputTest {
     private static String fingerprint() throws SQLException {
         return query("events", "select count(*), coalesce(max(globalindex), 0) from domainevententry")
                + query("orders", "select (select count(*) from customer_order), (select count(*) from sagaentry),"
-                                 + " (select count(*) from order_saga_step)")
+                                 + " (select count(*) from saga_step)")
                + query("inventory", "select count(*), coalesce(sum(received_quantity + available_quantity), 0)"
                                     + " from product_stock")
                + query("payments", "select count(*), coalesce(sum(balance), 0) from account");

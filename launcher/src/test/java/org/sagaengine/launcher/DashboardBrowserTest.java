@@ -82,16 +82,16 @@ class DashboardBrowserTest {
         assertThat(Long.parseLong(text("#count-REJECTED"))).isPositive();
         screenshot("dashboard-list");
 
-        browser.findElement(By.id("order-search")).sendKeys(compensated.substring(0, 13));
+        browser.findElement(By.id("key-search")).sendKeys(compensated.substring(0, 13));
         wait.until(page -> page.findElements(By.cssSelector("#sagas tbody tr")).size() == 1);
-        assertThat(text(rowOf(compensated) + " .order")).isEqualTo(compensated);
+        assertThat(text(rowOf(compensated) + " .key")).isEqualTo(compensated);
 
         wait.until(page -> {
             page.findElement(By.cssSelector(rowOf(compensated))).click();
             return true;
         });
         wait.until(page -> page.findElement(By.id("saga-detail")).isDisplayed()
-                && page.findElement(By.id("detail-order")).getText().equals(compensated)
+                && page.findElement(By.id("detail-key")).getText().equals(compensated)
                 && !page.findElements(By.cssSelector("#timeline tbody tr")).isEmpty());
         assertThat(text("#detail-state")).isEqualTo("REJECTED");
         assertThat(text("#detail-reason")).isEqualTo("payment declined: insufficient funds");
@@ -104,7 +104,7 @@ class DashboardBrowserTest {
         screenshot("dashboard-timeline");
 
         browser.findElement(By.id("back")).click();
-        browser.findElement(By.id("order-search")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        browser.findElement(By.id("key-search")).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
         browser.findElement(By.cssSelector("#counts button[data-state=CONFIRMED]")).click();
         wait.until(page -> {
             List<String> states = texts("#sagas tbody tr .state");
@@ -115,7 +115,7 @@ class DashboardBrowserTest {
     }
 
     private static String rowOf(String orderId) {
-        return "tr[data-order-id='" + orderId + "']";
+        return "tr[data-type='order'][data-key='" + orderId + "']";
     }
 
     /** The page redraws itself every two seconds, so elements are found afresh, again if one was just replaced. */

@@ -95,11 +95,11 @@ class DeadLetterTest {
                 begin
                   if new.step = 'CHARGING_PAYMENT' and exists (select 1 from test_refused_step
                                                                 where detail = new.detail) then
-                    raise exception 'refused by the test for %%', new.order_id;
+                    raise exception 'refused by the test for %%', new.saga_key;
                   end if;
                   return new;
                 end $$;
-                create or replace trigger test_refuse_step before insert or update on order_saga_step
+                create or replace trigger test_refuse_step before insert or update on saga_step
                   for each row execute function test_refuse_step();
                 insert into test_refused_step values ('%d EUR');
                 """.formatted(poisonedTotal));

@@ -137,8 +137,8 @@ class DuplicateDeliveryTest {
                 + "where aggregateidentifier = any (?) group by aggregateidentifier order by 1", aggregates));
         state.put("saga associations", rows("orders", "select count(*) from associationvalueentry "
                 + "where associationvalue = any (?)", orderIds));
-        state.put("saga steps", rows("orders", "select order_id, step, detail, updated_at from order_saga_step "
-                + "where order_id = any (?) order by 1", orderIds));
+        state.put("saga steps", rows("orders", "select saga_key, step, detail, updated_at from saga_step "
+                + "where saga_type = 'order' and saga_key = any (?) order by 1", orderIds));
         state.put("sagas", single("orders", "select count(*) from sagaentry"));
         state.put("deadlines", single("orders", "select count(*) from scheduled_tasks"));
         return state;

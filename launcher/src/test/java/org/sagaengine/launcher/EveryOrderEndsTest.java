@@ -77,7 +77,7 @@ class EveryOrderEndsTest {
             }
             assertThat(order.toString()).as("what the order shows for %s", name)
                                         .doesNotContain("Exception", "org.axonframework", "java.lang");
-            JsonNode saga = Api.get(orders, "/sagas/" + orderId).body();
+            JsonNode saga = Api.get(orders, "/sagas/order/" + orderId).body();
             assertThat(saga.path("saga").path("state").asText()).as("saga of %s", name).isEqualTo("REJECTED");
             assertThat(saga.toString()).as("the timeline of %s", name).doesNotContain("Exception", "org.axonframework");
             assertNothingHeld(orderId, name);
@@ -87,7 +87,16 @@ class EveryOrderEndsTest {
         assertThat(product_.get("availableQuantity").asInt()).isEqualTo(9);
         assertThat(Api.get(system.uri(PAYMENT), "/accounts/" + account).body().get("balance").asLong())
                 .isEqualTo(100_000 - 100);
-        assertThat(Api.get(orders, "/sagas?state=STUCK&orderId=" + run + "&limit=50").body()).isEmpty();
+        assertThat(Api.get(orders, "/sagas?state=STUCK&limit=500").body().findValuesAsText("key"))
+                .as("none of these sagas is stuck").doesNotContainAnyElementsOf(placed.values());
+        assertThat(Api.get(orders, "/sagas?type=order&state=REJECTED&limit=500").body().findValuesAsText("key"))
+                .containsAll(placed.values());
+        assertThat(Api.get(orders, "/sagas/types").body().path("order").path("REJECTED").asLong())
+                .isGreaterThanOrEqualTo(placed.size());
+        Api.Response unknownType = Api.get(orders, "/sagas?type=no-such-type");
+        assertThat(unknownType.status()).isEqualTo(400);
+        assertThat(unknownType.contentType()).startsWith("application/problem+json");
+        assertThat(Api.get(orders, "/sagas/no-such-type/" + confirmed).status()).isEqualTo(404);
     }
 
     private void assertNothingHeld(String orderId, String name) {

@@ -72,7 +72,7 @@ class OperatorEndsSagaTest {
     }
 
     private java.util.List<String> timelineNames(String orderId) {
-        return Api.get(orders, "/sagas/" + orderId).body().path("timeline").findValuesAsText("name");
+        return Api.get(orders, "/sagas/order/" + orderId).body().path("timeline").findValuesAsText("name");
     }
 
     private void refuseReleasesOf(String product) throws SQLException {

@@ -160,7 +160,8 @@ final class SagaMachine<S extends SagaInstance> {
 
         private void advanceIfDone() {
             Step<S, ?> step = definition.steps.get(saga.stepIndex);
-            if (saga.phase == Phase.RUNNING && SagaInstance.of(saga.done, step.name).containsAll(step.items(saga).keySet())) {
+            boolean everyItemDone = SagaInstance.of(saga.done, step.name).containsAll(step.items(saga).keySet());
+            if (saga.phase == Phase.RUNNING && everyItemDone) {
                 if (saga.stepIndex + 1 < definition.steps.size()) {
                     enterStep(saga.stepIndex + 1);
                 } else {
@@ -282,8 +283,9 @@ final class SagaMachine<S extends SagaInstance> {
             }
             noted(SagaProgress.Entry.DEADLINE, name, "in " + stepName());
             if (name.equals(FORWARD_RETRY)) {
-                if (saga.phase == Phase.SUCCEEDING || (saga.phase == Phase.RUNNING && saga.stepIndex > definition.pivot)) {
-                    log.warn("{} {}: {} still unacknowledged, sending again", definition.type, saga.sagaKey, stepName());
+                if (saga.phase == Phase.SUCCEEDING
+                        || (saga.phase == Phase.RUNNING && saga.stepIndex > definition.pivot)) {
+                    logResending();
                     scheduleRetry(FORWARD_RETRY);
                     if (saga.phase == Phase.SUCCEEDING) {
                         sendMissing(definition.success);
@@ -293,7 +295,7 @@ final class SagaMachine<S extends SagaInstance> {
                 }
             } else if (name.equals(COMPENSATION_RETRY)) {
                 if (saga.phase == Phase.COMPENSATING || saga.phase == Phase.FAILING) {
-                    log.warn("{} {}: {} still unacknowledged, sending again", definition.type, saga.sagaKey, stepName());
+                    logResending();
                     scheduleRetry(COMPENSATION_RETRY);
                     if (saga.phase == Phase.COMPENSATING) {
                         sendMissingCompensations();
@@ -304,6 +306,10 @@ final class SagaMachine<S extends SagaInstance> {
             } else if (saga.phase == Phase.RUNNING && name.equals(currentStep().deadline)) {
                 compensate(REASON_TIMEOUT);
             }
+        }
+
+        private void logResending() {
+            log.warn("{} {}: {} still unacknowledged, sending again", definition.type, saga.sagaKey, stepName());
         }
 
         // ---- compensation, in reverse ----

@@ -29,7 +29,7 @@ public class OrderQueries {
             select o.order_id, o.account_id, o.currency, o.total_amount, o.status, o.reason,
                    o.cancellation_requested, o.lines, s.step, s.detail, o.placed_at,
                    greatest(o.updated_at, s.updated_at) as updated_at
-              from customer_order o left join order_saga_step s on s.order_id = o.order_id
+              from customer_order o left join saga_step s on s.saga_type = 'order' and s.saga_key = o.order_id
             """;
 
     private static final TypeReference<List<OrderLine>> LINES = new TypeReference<>() {

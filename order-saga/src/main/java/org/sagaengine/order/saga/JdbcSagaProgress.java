@@ -17,7 +17,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Writes the saga's step, timeline and next due time into {@code order_saga_step} and {@code saga_timeline}, inside
+ * Writes a saga's step, timeline and next due time into {@code saga_step} and {@code saga_timeline}, inside
  * the saga processor's transaction, and counts sagas and times their steps once that transaction has committed (a
  * batch that is rolled back and handled again is counted once).
  */
@@ -58,20 +58,22 @@ class JdbcSagaProgress implements SagaProgress {
 
     /** One round trip: the step it leaves (for the step timer), the new step, and its timeline entry. */
     @Override
-    public void entered(String sagaType, String orderId, String step, String state, String detail) {
+    public void entered(String sagaType, String sagaKey, String step, String state, String detail) {
         Instant now = clock.instant();
         Optional<StepLeft> previous = jdbc.sql("""
-                with previous as (select step, updated_at from order_saga_step where order_id = :order),
-                     entered as (insert into order_saga_step (order_id, step, state, detail, started_at, updated_at)
-                                 values (:order, :step, :state, :detail, :now, :now)
-                                 on conflict (order_id)
+                with previous as (select step, updated_at from saga_step where saga_type = :type and saga_key = :key),
+                     entered as (insert into saga_step (saga_type, saga_key, step, state, detail, started_at,
+                                                        updated_at)
+                                 values (:type, :key, :step, :state, :detail, :now, :now)
+                                 on conflict (saga_type, saga_key)
                                  do update set step = excluded.step, state = excluded.state,
                                                detail = excluded.detail, updated_at = excluded.updated_at),
-                     noted as (insert into saga_timeline (order_id, at, kind, name, detail)
-                               values (:order, :now, 'STEP', :step, :detail))
+                     noted as (insert into saga_timeline (saga_type, saga_key, at, kind, name, detail)
+                               values (:type, :key, :now, 'STEP', :step, :detail))
                 select step, updated_at from previous
                 """)
-                .param("order", orderId)
+                .param("type", sagaType)
+                .param("key", sagaKey)
                 .param("step", step)
                 .param("state", state)
                 .param("detail", abbreviate(detail))
@@ -94,23 +96,23 @@ class JdbcSagaProgress implements SagaProgress {
     }
 
     @Override
-    public void noted(String sagaType, String orderId, Entry kind, String name, String detail) {
-        jdbc.sql("insert into saga_timeline (order_id, at, kind, name, detail) values (?, ?, ?, ?, ?)")
-            .params(orderId, Timestamp.from(clock.instant()), kind.name(), name, abbreviate(detail))
+    public void noted(String sagaType, String sagaKey, Entry kind, String name, String detail) {
+        jdbc.sql("insert into saga_timeline (saga_type, saga_key, at, kind, name, detail) values (?, ?, ?, ?, ?, ?)")
+            .params(sagaType, sagaKey, Timestamp.from(clock.instant()), kind.name(), name, abbreviate(detail))
             .update();
     }
 
     @Override
-    public void due(String sagaType, String orderId, Duration in) {
-        jdbc.sql("update order_saga_step set due_at = ? where order_id = ?")
-            .params(in == null ? null : Timestamp.from(clock.instant().plus(in)), orderId)
+    public void due(String sagaType, String sagaKey, Duration in) {
+        jdbc.sql("update saga_step set due_at = ? where saga_type = ? and saga_key = ?")
+            .params(in == null ? null : Timestamp.from(clock.instant().plus(in)), sagaType, sagaKey)
             .update();
     }
 
     @Override
-    public boolean hasRun(String sagaType, String orderId) {
-        return jdbc.sql("select exists (select 1 from order_saga_step where order_id = ?)")
-                   .param(orderId)
+    public boolean hasRun(String sagaType, String sagaKey) {
+        return jdbc.sql("select exists (select 1 from saga_step where saga_type = ? and saga_key = ?)")
+                   .params(sagaType, sagaKey)
                    .query(Boolean.class)
                    .single();
     }

@@ -46,7 +46,7 @@ class SagaAdminController {
 
     @PostMapping("/admin/sagas/{orderId}/end")
     ResponseEntity<?> end(@PathVariable @Pattern(regexp = Ids.PATTERN) String orderId, Principal operator) {
-        SagaSummary saga = queries.saga(orderId).map(SagaViewQueries.SagaDetail::saga)
+        SagaSummary saga = queries.saga(OrderSaga.DEFINITION.type(), orderId).map(SagaViewQueries.SagaDetail::saga)
                                   .orElseThrow(() -> new NotFound("No saga for order " + orderId + "."));
         if (saga.state().equals("CONFIRMED") || saga.state().equals("REJECTED")) {
             return conflict("The saga of order " + orderId + " has already ended: " + saga.state() + ".");

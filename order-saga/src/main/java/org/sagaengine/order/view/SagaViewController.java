@@ -16,10 +16,15 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What the saga dashboard ({@code /dashboard/}) shows, as JSON: the sagas, their counts by state, one timeline. */
+/**
+ * What the saga dashboard ({@code /dashboard/}) shows, as JSON, for sagas of every type: the sagas, their counts by
+ * state (in all and per type), one saga's timeline.
+ */
 @RestController
 @Validated
 class SagaViewController {
+
+    private static final String TYPE = "[a-z][a-z0-9-]{0,31}";
 
     private final SagaViewQueries queries;
 
@@ -29,21 +34,36 @@ class SagaViewController {
 
     @GetMapping("/sagas")
     List<SagaSummary> sagas(
+            @RequestParam(required = false) @Pattern(regexp = TYPE) String type,
             @RequestParam(required = false) @Pattern(regexp = "RUNNING|COMPENSATING|CONFIRMED|REJECTED|STUCK")
             String state,
-            @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String orderId,
+            @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String key,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int offset) {
-        return queries.sagas(state, orderId, limit, offset);
+        return queries.sagas(known(type), state, key, limit, offset);
     }
 
     @GetMapping("/sagas/counts")
-    Map<String, Long> counts() {
-        return queries.counts();
+    Map<String, Long> counts(@RequestParam(required = false) @Pattern(regexp = TYPE) String type) {
+        return queries.counts(known(type));
     }
 
-    @GetMapping("/sagas/{orderId}")
-    SagaDetail saga(@PathVariable @Pattern(regexp = Ids.PATTERN) String orderId) {
-        return queries.saga(orderId).orElseThrow(() -> new NotFound("No saga for order " + orderId + "."));
+    /** The counts of each saga type this service runs, by type: {@code {"order": {"RUNNING": 3, ...}}}. */
+    @GetMapping("/sagas/types")
+    Map<String, Map<String, Long>> types() {
+        return queries.countsByType();
+    }
+
+    @GetMapping("/sagas/{type}/{key}")
+    SagaDetail saga(@PathVariable @Pattern(regexp = TYPE) String type,
+                    @PathVariable @Pattern(regexp = Ids.PATTERN) String key) {
+        return queries.saga(type, key).orElseThrow(() -> new NotFound("No " + type + " saga " + key + "."));
+    }
+
+    private String known(String type) {
+        if (type != null && !queries.types().contains(type)) {
+            throw new IllegalArgumentException("Unknown saga type " + type + "; known: " + queries.types() + ".");
+        }
+        return type;
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sagaengine.engine.SagaTimeouts;
+import org.sagaengine.order.saga.OrderSaga;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -41,8 +42,8 @@ class SagaListIndexTest {
         // One in twenty still running, one in a hundred compensating, the rest finished; a few running ones overdue.
         // The unfinished ones entered their step a moment ago, but for the overdue ones.
         jdbc.sql("""
-                 insert into order_saga_step (order_id, step, state, detail, started_at, updated_at, due_at)
-                 select md5(i::text),
+                 insert into saga_step (saga_type, saga_key, step, state, detail, started_at, updated_at, due_at)
+                 select case when i % 7 = 0 then 'return' else 'order' end, md5(i::text),
                         case when i % 20 = 0 then 'CHARGING_PAYMENT' when i % 100 = 1 then 'COMPENSATING'
                              when i % 3 = 0 then 'REJECTED' else 'CONFIRMED' end,
                         case when i % 20 = 0 then 'RUNNING' when i % 100 = 1 then 'COMPENSATING'
@@ -57,8 +58,9 @@ class SagaListIndexTest {
                  """)
             .params(SAGAS, SAGAS, SAGAS)
             .update();
-        jdbc.sql("analyze order_saga_step").update();
-        queries = new SagaViewQueries(jdbc, new SagaTimeouts(null, null, null), new SimpleMeterRegistry());
+        jdbc.sql("analyze saga_step").update();
+        queries = new SagaViewQueries(jdbc, new SagaTimeouts(null, null, null), new SimpleMeterRegistry(),
+                                      List.of(OrderSaga.DEFINITION));
     }
 
     @AfterAll
@@ -73,37 +75,43 @@ class SagaListIndexTest {
         List<String> filters = new ArrayList<>(SagaViewQueries.STATES);
         filters.add(null);
         for (String state : filters) {
-            assertIndexed(queries.listQuery(state, null, 50, 0), "state " + state);
-            assertIndexed(queries.listQuery(state, null, 50, 950), "state " + state + ", page 20");
+            assertIndexed(queries.listQuery(null, state, null, 50, 0), "state " + state);
+            assertIndexed(queries.listQuery(null, state, null, 50, 950), "state " + state + ", page 20");
+            assertIndexed(queries.listQuery("return", state, null, 50, 0), "type and state " + state);
         }
-        assertIndexed(queries.listQuery(null, "c4ca4", 50, 0), "order id prefix");
-        assertIndexed(queries.listQuery("CONFIRMED", "c4ca4", 50, 0), "state and order id prefix");
+        assertIndexed(queries.listQuery(null, null, "c4ca4", 50, 0), "key prefix");
+        assertIndexed(queries.listQuery(null, "CONFIRMED", "c4ca4", 50, 0), "state and key prefix");
+        assertIndexed(queries.listQuery("order", null, null, 50, 950), "type, page 20");
     }
 
     @Test
     void findsWhatTheIndexesServe() {
-        assertThat(queries.sagas("STUCK", null, 500, 0)).hasSize(SAGAS / 1000)
+        assertThat(queries.sagas(null, "STUCK", null, 500, 0)).hasSize(SAGAS / 1000)
                                                      .allMatch(SagaViewQueries.SagaSummary::overdue);
-        assertThat(queries.sagas(null, "c4ca4238a0b923820dcc509a6f75849b", 50, 0))
-                .singleElement().extracting(SagaViewQueries.SagaSummary::orderId)
+        assertThat(queries.sagas(null, null, "c4ca4238a0b923820dcc509a6f75849b", 50, 0))
+                .singleElement().extracting(SagaViewQueries.SagaSummary::key)
                 .isEqualTo("c4ca4238a0b923820dcc509a6f75849b");
-        assertThat(queries.counts()).containsEntry("RUNNING", (long) SAGAS / 20)
+        assertThat(queries.counts("return")).containsEntry("RUNNING", (long) SAGAS / 140);
+        assertThat(queries.sagas("return", "RUNNING", null, 500, 0)).hasSize(500)
+                                                                   .allMatch(saga -> saga.type().equals("return"));
+        assertThat(queries.counts(null)).containsEntry("RUNNING", (long) SAGAS / 20)
                                     .containsEntry("STUCK", (long) SAGAS / 1000);
     }
 
     @Test
     void aSagaResendingInOneStepForLongerThanTheBoundIsStuck() {
         jdbc.sql("""
-                 insert into order_saga_step (order_id, step, state, detail, started_at, updated_at, due_at)
-                 values ('resending-for-ever', 'COMPENSATING', 'COMPENSATING', 'unknown product: nope',
+                 insert into saga_step (saga_type, saga_key, step, state, detail, started_at, updated_at, due_at)
+                 values ('order', 'resending-for-ever', 'COMPENSATING', 'COMPENSATING', 'unknown product: nope',
                          now() - interval '20 minutes', now() - interval '20 minutes', now() + interval '5 seconds')
                  """).update();
         try {
-            assertThat(queries.sagas("STUCK", "resending", 10, 0)).singleElement()
+            assertThat(queries.sagas("order", "STUCK", "resending", 10, 0)).singleElement()
                                                                   .matches(SagaViewQueries.SagaSummary::overdue);
-            assertThat(queries.counts()).containsEntry("STUCK", (long) SAGAS / 1000 + 1);
+            assertThat(queries.counts(null)).containsEntry("STUCK", (long) SAGAS / 1000 + 1);
+            assertThat(queries.countsByType()).containsOnlyKeys("order");
         } finally {
-            jdbc.sql("delete from order_saga_step where order_id = 'resending-for-ever'").update();
+            jdbc.sql("delete from saga_step where saga_key = 'resending-for-ever'").update();
         }
     }
 
@@ -111,7 +119,7 @@ class SagaListIndexTest {
         String plan = String.join("\n", jdbc.sql("explain " + query.sql()).params(query.params())
                                            .query(String.class).list());
         assertThat(plan).as("plan for %s:%n%s", what, plan)
-                        .doesNotContain("Seq Scan on order_saga_step")
+                        .doesNotContain("Seq Scan on saga_step")
                         .containsPattern("Index (Only )?Scan|Bitmap Index Scan");
         String run = String.join("\n", jdbc.sql("explain analyze " + query.sql()).params(query.params())
                                           .query(String.class).list());
