@@ -52,21 +52,11 @@ public final class OrderWork {
     }
 
     public static void addProduct(Connection inventory, String productId, int available) throws SQLException {
-        try (PreparedStatement insert = inventory.prepareStatement(
-                "insert into bench_stock (product_id, available) values (?, ?)")) {
-            insert.setString(1, productId);
-            insert.setInt(2, available);
-            insert.executeUpdate();
-        }
+        update(inventory, "insert into bench_stock (product_id, available) values (?, ?)", productId, available);
     }
 
     public static void addAccount(Connection payments, String accountId, long balance) throws SQLException {
-        try (PreparedStatement insert = payments.prepareStatement(
-                "insert into bench_account (account_id, balance) values (?, ?)")) {
-            insert.setString(1, accountId);
-            insert.setLong(2, balance);
-            insert.executeUpdate();
-        }
+        update(payments, "insert into bench_account (account_id, balance) values (?, ?)", accountId, balance);
     }
 
     /** Does the whole order work on the given connections, inside whatever transaction they are in. */
