@@ -61,11 +61,11 @@ public class SagaEngineConfiguration {
     private static <S extends SagaInstance> void register(EventProcessingConfigurer processing,
                                                           SagaDefinition<S> definition,
                                                           Collaborators collaborators, int segments) {
-        DefinedSagaModel<?>[] model = new DefinedSagaModel<?>[1];
+        LazyModel<S> model = new LazyModel<>(definition, collaborators);
         processing.registerSaga(definition.stateType(), saga -> saga
                 .configureRepository(c -> AnnotatedSagaRepository.<S>builder()
                                                                   .sagaType(definition.stateType())
-                                                                  .sagaModel(model(model, definition, c, collaborators))
+                                                                  .sagaModel(model.get(c))
                                                                   .sagaStore(sagaStore(c))
                                                                   .build())
                 .configureSagaManager(c -> {
@@ -77,7 +77,7 @@ public class SagaEngineConfiguration {
                            .sagaFactory(definition.newState)
                            .listenerInvocationErrorHandler(c.eventProcessingConfiguration()
                                                             .listenerInvocationErrorHandler(processorName(definition)));
-                    return model(model, definition, c, collaborators).manager(builder);
+                    return model.get(c).manager(builder);
                 }));
         processing.registerTrackingEventProcessor(
                 processorName(definition), Configuration::eventStore,
@@ -87,21 +87,29 @@ public class SagaEngineConfiguration {
                                                                 StreamableMessageSource::createTailToken));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <S extends SagaInstance> DefinedSagaModel<S> model(DefinedSagaModel<?>[] built,
-                                                                      SagaDefinition<S> definition, Configuration c,
-                                                                      Collaborators collaborators) {
-        synchronized (built) {
-            if (built[0] == null) {
+    /** The one model of a saga type, which its repository and its manager share; built once Axon asks for it. */
+    private static final class LazyModel<S extends SagaInstance> {
+
+        private final SagaDefinition<S> definition;
+        private final Collaborators collaborators;
+        private DefinedSagaModel<S> model;
+
+        LazyModel(SagaDefinition<S> definition, Collaborators collaborators) {
+            this.definition = definition;
+            this.collaborators = collaborators;
+        }
+
+        synchronized DefinedSagaModel<S> get(Configuration c) {
+            if (model == null) {
                 ObjectMapper stateMapper = c.serializer() instanceof JacksonSerializer jackson
                                            ? jackson.getObjectMapper() : SagaSpecification.stateMapper();
-                built[0] = new DefinedSagaModel<>(
+                model = new DefinedSagaModel<>(
                         new SagaMachine<>(definition, collaborators.timeouts().getObject(),
                                           collaborators.progress().getObject()),
                         stateMapper, c.commandGateway(), c.deadlineManager(), c.eventBus(),
                         collaborators.failures().getObject(), collaborators.enhancers().orderedStream().toList());
             }
-            return (DefinedSagaModel<S>) built[0];
+            return model;
         }
     }
 
