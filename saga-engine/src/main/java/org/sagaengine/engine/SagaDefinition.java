@@ -90,6 +90,12 @@ public final class SagaDefinition<S extends SagaInstance> {
         return associationProperty;
     }
 
+    /** Whether a saga at this step has passed its pivot: from there it only goes forward. */
+    public boolean isPastPivot(String step) {
+        return steps.subList(pivot + 1, steps.size()).stream().anyMatch(later -> later.name.equals(step))
+                || success.name.equals(step);
+    }
+
     /** Every event type this saga listens to. */
     public List<Class<?>> messageTypes() {
         List<Class<?>> types = new ArrayList<>();

@@ -4,7 +4,6 @@ import static org.axonframework.eventhandling.GenericEventMessage.asEventMessage
 
 import java.security.Principal;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.validation.constraints.Pattern;
 import org.axonframework.eventhandling.EventBus;
@@ -34,7 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
 class SagaAdminController {
 
     private static final Logger log = LoggerFactory.getLogger(SagaAdminController.class);
-    private static final Set<String> PAST_THE_PAYMENT = Set.of("COMMITTING_STOCK", "CONFIRMING_ORDER");
 
     private final SagaViewQueries queries;
     private final EventBus events;
@@ -51,7 +49,7 @@ class SagaAdminController {
         if (saga.state().equals("CONFIRMED") || saga.state().equals("REJECTED")) {
             return conflict("The saga of order " + orderId + " has already ended: " + saga.state() + ".");
         }
-        if (PAST_THE_PAYMENT.contains(saga.step())) {
+        if (OrderSaga.DEFINITION.isPastPivot(saga.step())) {
             return conflict("The saga of order " + orderId + " is past the payment (" + saga.step()
                     + "): it can only go forward, and ends when the participant it waits for answers.");
         }

@@ -314,6 +314,14 @@ class OrderSagaTest {
                .expectStep(ORDER, "COMMITTING_STOCK");
     }
 
+    @Test
+    void pastThePaymentAreCommittingTheStockAndConfirmingTheOrder() {
+        assertThat(List.of("RESERVING_STOCK", "CHARGING_PAYMENT", "COMMITTING_STOCK", "CONFIRMING_ORDER",
+                           "COMPENSATING", "REJECTING_ORDER"))
+                .filteredOn(OrderSaga.DEFINITION::isPastPivot)
+                .containsExactly("COMMITTING_STOCK", "CONFIRMING_ORDER");
+    }
+
     // ---- ids that name nothing, or something of another kind ----
 
     @Test

@@ -237,6 +237,14 @@ class TripSagaTest {
     }
 
     @Test
+    void theStepsAfterThePivotAndTheSuccessStepArePastIt() {
+        assertThat(List.of("HOLDING_SEATS", "CHARGING_CARD", "ISSUING_TICKETS", "BOOKING_TRIP", "COMPENSATING",
+                           "ABANDONING_TRIP"))
+                .filteredOn(TripSaga.DEFINITION::isPastPivot)
+                .containsExactly("ISSUING_TICKETS", "BOOKING_TRIP");
+    }
+
+    @Test
     void anOperatorsRequestForAnotherSagaTypeIsNotThisSagas() {
         trip.given(PLANNED)
             .when(new SagaEndRequested("order", TRIP, "ops"))
