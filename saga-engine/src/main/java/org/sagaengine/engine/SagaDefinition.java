@@ -62,6 +62,11 @@ public final class SagaDefinition<S extends SagaInstance> {
                                                            + "where nothing is compensated");
             }
         }
+        Step<S, ?> pivotStep = steps.get(pivot);
+        if (!pivotStep.compensable() && pivotStep.deadline != null) {
+            throw new IllegalArgumentException("pivot " + pivotStep.name + " has no compensation, so it is sent "
+                                                       + "again until answered: it cannot time out");
+        }
         messageTypes().forEach(this::keyAccessor);
     }
 
@@ -90,10 +95,23 @@ public final class SagaDefinition<S extends SagaInstance> {
         return associationProperty;
     }
 
-    /** Whether a saga at this step has passed its pivot: from there it only goes forward. */
-    public boolean isPastPivot(String step) {
-        return steps.subList(pivot + 1, steps.size()).stream().anyMatch(later -> later.name.equals(step))
+    /**
+     * Whether a saga at this step only goes forward, so that neither a cancellation nor an operator can stop it: past
+     * the pivot, or at a pivot that {@linkplain #settlesByReply() settles by its reply}.
+     */
+    public boolean onlyGoesForwardAt(String step) {
+        int from = settlesByReply() ? pivot : pivot + 1;
+        return steps.subList(from, steps.size()).stream().anyMatch(later -> later.name.equals(step))
                 || success.name.equals(step);
+    }
+
+    /**
+     * Whether the pivot has no compensation. Such a pivot cannot be undone once sent, a refund say, so the engine
+     * waits for its participant's answer: it sends it again every retry interval until it is done or refused, and
+     * neither a timeout, a failed command, a cancellation nor an operator compensates the steps before it meanwhile.
+     */
+    public boolean settlesByReply() {
+        return !steps.get(pivot).compensable();
     }
 
     /** Every event type this saga listens to. */

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * compensates: every item asked for and not refused, answered or not, is undone, the latest step first, and the saga
  * fails only when each compensation is acknowledged. A reply that arrives while compensating is undone as well.</li>
  * <li>After the pivot the saga only goes forward, sending what is unacknowledged again every retry interval.</li>
+ * <li>A pivot without a compensation is settled by its reply alone: it is sent again every retry interval until it
+ * is done or refused. A refusal compensates the steps before it; nothing else does meanwhile.</li>
  * <li>An event delivered again changes nothing: every rule depends on what the saga already knows.</li>
  * <li>Everything a handler writes is written before its first command leaves: a handler that fails has sent
  * nothing, so its event can be handled again as if for the first time.</li>
@@ -146,7 +148,7 @@ final class SagaMachine<S extends SagaInstance> {
             Step<S, ?> step = definition.steps.get(index);
             Map<String, ?> items = step.items(saga);
             enter(step.name, describe(step, items));
-            if (index <= definition.pivot) {
+            if (index < definition.pivot || (index == definition.pivot && !definition.settlesByReply())) {
                 scheduleStepDeadline(step.deadline);
             } else {
                 cancelStepDeadline();
@@ -223,7 +225,7 @@ final class SagaMachine<S extends SagaInstance> {
         }
 
         private void cancel(String reason) {
-            if (canCompensate()) {
+            if (canCompensate() && !settlingByReply()) {
                 compensate(reason);
             } else {
                 log.info("{} {}: asked to stop at {}: too late, it is past its pivot", definition.type,
@@ -232,7 +234,7 @@ final class SagaMachine<S extends SagaInstance> {
         }
 
         private void endRequested() {
-            if (canCompensate()) {
+            if (canCompensate() && !settlingByReply()) {
                 compensate(REASON_ENDED_BY_OPERATOR);
             } else if (saga.phase == Phase.COMPENSATING) {
                 saga.failureReason = REASON_ENDED_BY_OPERATOR;
@@ -266,7 +268,7 @@ final class SagaMachine<S extends SagaInstance> {
                     SagaInstance.of(saga.refused, step.name).add(failed.item());
                 }
             }
-            if (canCompensate()) {
+            if (canCompensate() && (failed.refused() || !settlingByReply())) {
                 compensate(failed.unknownTarget()
                                    ? "unknown " + step.targetKind + ": " + failed.item()
                                    : failed.command() + " failed for " + failed.item() + ": " + failed.failure());
@@ -283,7 +285,7 @@ final class SagaMachine<S extends SagaInstance> {
             }
             noted(SagaProgress.Entry.DEADLINE, name, "in " + stepName());
             if (name.equals(FORWARD_RETRY)) {
-                if (saga.phase == Phase.SUCCEEDING
+                if (saga.phase == Phase.SUCCEEDING || settlingByReply()
                         || (saga.phase == Phase.RUNNING && saga.stepIndex > definition.pivot)) {
                     logResending();
                     scheduleRetry(FORWARD_RETRY);
@@ -447,6 +449,11 @@ final class SagaMachine<S extends SagaInstance> {
 
         private boolean canCompensate() {
             return saga.phase == Phase.RUNNING && saga.stepIndex <= definition.pivot;
+        }
+
+        /** At a pivot without a compensation: only its participant's answer decides. */
+        private boolean settlingByReply() {
+            return saga.phase == Phase.RUNNING && saga.stepIndex == definition.pivot && definition.settlesByReply();
         }
 
         private boolean isCurrent(Step<S, ?> step) {

@@ -49,7 +49,7 @@ class SagaAdminController {
         if (saga.state().equals("CONFIRMED") || saga.state().equals("REJECTED")) {
             return conflict("The saga of order " + orderId + " has already ended: " + saga.state() + ".");
         }
-        if (OrderSaga.DEFINITION.isPastPivot(saga.step())) {
+        if (OrderSaga.DEFINITION.onlyGoesForwardAt(saga.step())) {
             return conflict("The saga of order " + orderId + " is past the payment (" + saga.step()
                     + "): it can only go forward, and ends when the participant it waits for answers.");
         }

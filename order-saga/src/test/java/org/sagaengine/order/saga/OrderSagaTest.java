@@ -318,7 +318,7 @@ class OrderSagaTest {
     void pastThePaymentAreCommittingTheStockAndConfirmingTheOrder() {
         assertThat(List.of("RESERVING_STOCK", "CHARGING_PAYMENT", "COMMITTING_STOCK", "CONFIRMING_ORDER",
                            "COMPENSATING", "REJECTING_ORDER"))
-                .filteredOn(OrderSaga.DEFINITION::isPastPivot)
+                .filteredOn(OrderSaga.DEFINITION::onlyGoesForwardAt)
                 .containsExactly("COMMITTING_STOCK", "CONFIRMING_ORDER");
     }
 
