@@ -8,15 +8,19 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
 import org.sagaengine.inventory.api.ProductRegistered;
 import org.sagaengine.inventory.api.ProductRestocked;
+import org.sagaengine.inventory.api.ReturnRestocked;
 import org.sagaengine.inventory.api.StockCommitted;
 import org.sagaengine.inventory.api.StockReleased;
 import org.sagaengine.inventory.api.StockReservationRejected;
 import org.sagaengine.inventory.api.StockReserved;
+import org.sagaengine.inventory.api.StockReturnCancelled;
+import org.sagaengine.inventory.api.StockReturnRejected;
+import org.sagaengine.inventory.api.StockReturned;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code product_stock} and {@code stock_hold} in step with the stock events, in the processor's transaction.
+ * Keeps {@code product_stock}, {@code stock_hold} and {@code stock_return} in step with the stock events, in the processor's transaction.
  * Each event first moves the product's {@code version} forward to the event's sequence number; an event the row has
  * already seen (delivered again after a crash or a token reset) moves nothing.
  */
@@ -82,6 +86,35 @@ class StockProjection {
         }
     }
 
+    /** Returned units stop counting as sold and are reserved under the return until restocked or cancelled. */
+    @EventHandler
+    void on(StockReturned event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, 0, event.quantity(), -event.quantity(), at)) {
+            returned(event.productId(), event.returnId(), event.orderId(), event.quantity(), "RETURNED", null, at);
+        }
+    }
+
+    @EventHandler
+    void on(StockReturnRejected event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, 0, 0, 0, at)) {
+            returned(event.productId(), event.returnId(), event.orderId(), 0, "REJECTED", event.reason(), at);
+        }
+    }
+
+    @EventHandler
+    void on(ReturnRestocked event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, event.quantity(), -event.quantity(), 0, at)) {
+            returned(event.productId(), event.returnId(), event.orderId(), event.quantity(), "RESTOCKED", null, at);
+        }
+    }
+
+    @EventHandler
+    void on(StockReturnCancelled event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveStock(event.productId(), version, 0, -event.quantity(), event.quantity(), at)) {
+            returned(event.productId(), event.returnId(), event.orderId(), 0, "CANCELLED", null, at);
+        }
+    }
+
     /** Applies the quantities once per event: false when the product has already seen this event. */
     private boolean moveStock(String productId, long version, int available, int reserved, int committed,
                               Instant at) {
@@ -102,6 +135,19 @@ class StockProjection {
                  do update set quantity = excluded.quantity, state = excluded.state, updated_at = excluded.updated_at
                  """)
             .params(productId, orderId, quantity, state, ts(at))
+            .update();
+    }
+
+    private void returned(String productId, String returnId, String orderId, int quantity, String state,
+                          String reason, Instant at) {
+        jdbc.sql("""
+                 insert into stock_return (product_id, return_id, order_id, quantity, state, reason, updated_at)
+                 values (?, ?, ?, ?, ?, ?, ?)
+                 on conflict (product_id, return_id)
+                 do update set quantity = excluded.quantity, state = excluded.state, reason = excluded.reason,
+                               updated_at = excluded.updated_at
+                 """)
+            .params(productId, returnId, orderId, quantity, state, reason, ts(at))
             .update();
     }
 

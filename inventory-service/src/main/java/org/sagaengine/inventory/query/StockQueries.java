@@ -17,6 +17,10 @@ public class StockQueries {
     public record StockHoldView(String productId, String orderId, int quantity, String state, OffsetDateTime updatedAt) {
     }
 
+    public record StockReturnView(String productId, String returnId, String orderId, int quantity, String state,
+                                  String reason, OffsetDateTime updatedAt) {
+    }
+
     private static final String PRODUCT_COLUMNS = """
             select product_id, name, received_quantity, available_quantity, reserved_quantity, committed_quantity,
                    updated_at
@@ -45,5 +49,13 @@ public class StockQueries {
                           from stock_hold where order_id = ? order by product_id
                         """)
                    .param(orderId).query(StockHoldView.class).list();
+    }
+
+    public List<StockReturnView> returnsOfOrder(String orderId) {
+        return jdbc.sql("""
+                        select product_id, return_id, order_id, quantity, state, reason, updated_at
+                          from stock_return where order_id = ? order by return_id, product_id
+                        """)
+                   .param(orderId).query(StockReturnView.class).list();
     }
 }

@@ -16,6 +16,7 @@ import org.sagaengine.inventory.api.RestockProduct;
 import org.sagaengine.inventory.query.StockQueries;
 import org.sagaengine.inventory.query.StockQueries.ProductStockView;
 import org.sagaengine.inventory.query.StockQueries.StockHoldView;
+import org.sagaengine.inventory.query.StockQueries.StockReturnView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
@@ -87,5 +88,11 @@ class ProductController {
     @GetMapping("/stock-holds")
     List<StockHoldView> holdsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
         return queries.holdsOfOrder(orderId);
+    }
+
+    /** What the returns of one order took back of every product: held, restocked, cancelled or rejected. */
+    @GetMapping("/stock-returns")
+    List<StockReturnView> returnsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
+        return queries.returnsOfOrder(orderId);
     }
 }

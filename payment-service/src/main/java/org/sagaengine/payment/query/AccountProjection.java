@@ -6,16 +6,19 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.sagaengine.payment.api.AccountClosed;
 import org.sagaengine.payment.api.AccountOpened;
 import org.sagaengine.payment.api.MoneyDeposited;
 import org.sagaengine.payment.api.PaymentCharged;
 import org.sagaengine.payment.api.PaymentDeclined;
 import org.sagaengine.payment.api.PaymentRefunded;
+import org.sagaengine.payment.api.ReturnRefundRefused;
+import org.sagaengine.payment.api.ReturnRefunded;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code account} and {@code payment} in step with the account events, in the processor's transaction. Each
+ * Keeps {@code account}, {@code payment} and {@code return_refund} in step with the account events, in the processor's transaction. Each
  * event first moves the account's {@code version} forward to the event's sequence number; an event the row has
  * already seen (delivered again after a crash or a token reset) moves no money.
  */
@@ -67,6 +70,28 @@ class AccountProjection {
         }
     }
 
+    @EventHandler
+    void on(ReturnRefunded event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveMoney(event.accountId(), version, 0, 0, event.amount(), at)) {
+            returnRefund(event.accountId(), event.returnId(), event.orderId(), event.amount(), "REFUNDED", null, at);
+        }
+    }
+
+    @EventHandler
+    void on(ReturnRefundRefused event, @SequenceNumber long version, @Timestamp Instant at) {
+        if (moveMoney(event.accountId(), version, 0, 0, 0, at)) {
+            returnRefund(event.accountId(), event.returnId(), event.orderId(), event.amount(), "REFUSED",
+                         event.reason(), at);
+        }
+    }
+
+    @EventHandler
+    void on(AccountClosed event, @SequenceNumber long version, @Timestamp Instant at) {
+        jdbc.sql("update account set closed = true, version = ?, updated_at = ? where account_id = ? and version < ?")
+            .params(version, ts(at), event.accountId(), version)
+            .update();
+    }
+
     /** Applies the amounts once per event: false when the account has already seen this event. */
     private boolean moveMoney(String accountId, long version, long deposited, long charged, long refunded,
                               Instant at) {
@@ -90,6 +115,17 @@ class AccountProjection {
                                updated_at = excluded.updated_at
                  """)
             .params(accountId, orderId, amount, state, reason, ts(at))
+            .update();
+    }
+
+    private void returnRefund(String accountId, String returnId, String orderId, long amount, String state,
+                              String reason, Instant at) {
+        jdbc.sql("""
+                 insert into return_refund (account_id, return_id, order_id, amount, state, reason, updated_at)
+                 values (?, ?, ?, ?, ?, ?, ?)
+                 on conflict (account_id, return_id) do nothing
+                 """)
+            .params(accountId, returnId, orderId, amount, state, reason, ts(at))
             .update();
     }
 

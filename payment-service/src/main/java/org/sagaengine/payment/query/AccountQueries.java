@@ -12,15 +12,21 @@ public class AccountQueries {
 
     /** Amounts are in minor units of the account's currency. */
     public record AccountView(String accountId, String owner, String currency, long balance, long depositedTotal,
-                              long chargedTotal, long refundedTotal, OffsetDateTime updatedAt) {
+                              long chargedTotal, long refundedTotal, boolean closed, OffsetDateTime updatedAt) {
     }
 
     public record PaymentView(String accountId, String orderId, long amount, String state, String reason,
                               OffsetDateTime updatedAt) {
     }
 
+    /** What a return of an order was paid back ({@code REFUNDED}), or asked for and refused ({@code REFUSED}). */
+    public record ReturnRefundView(String accountId, String returnId, String orderId, long amount, String state,
+                                   String reason, OffsetDateTime updatedAt) {
+    }
+
     private static final String ACCOUNT_COLUMNS = """
-            select account_id, owner, currency, balance, deposited_total, charged_total, refunded_total, updated_at
+            select account_id, owner, currency, balance, deposited_total, charged_total, refunded_total, closed,
+                   updated_at
               from account
             """;
 
@@ -46,5 +52,13 @@ public class AccountQueries {
                           from payment where order_id = ? order by account_id
                         """)
                    .param(orderId).query(PaymentView.class).list();
+    }
+
+    public List<ReturnRefundView> returnRefundsOfOrder(String orderId) {
+        return jdbc.sql("""
+                        select account_id, return_id, order_id, amount, state, reason, updated_at
+                          from return_refund where order_id = ? order by return_id
+                        """)
+                   .param(orderId).query(ReturnRefundView.class).list();
     }
 }

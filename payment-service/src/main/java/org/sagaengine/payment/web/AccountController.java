@@ -11,11 +11,13 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.sagaengine.payment.api.CloseAccount;
 import org.sagaengine.payment.api.DepositMoney;
 import org.sagaengine.payment.api.OpenAccount;
 import org.sagaengine.payment.query.AccountQueries;
 import org.sagaengine.payment.query.AccountQueries.AccountView;
 import org.sagaengine.payment.query.AccountQueries.PaymentView;
+import org.sagaengine.payment.query.AccountQueries.ReturnRefundView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
@@ -73,6 +75,14 @@ class AccountController {
                              .body(new AccountAccepted(accountId));
     }
 
+    /** Closes the account to new money; its balance stays. Closing a closed account changes nothing. */
+    @PostMapping("/accounts/{accountId}/close")
+    ResponseEntity<AccountAccepted> close(@PathVariable @Pattern(regexp = Ids.PATTERN) String accountId) {
+        commands.sendAndWait(new CloseAccount(accountId));
+        return ResponseEntity.accepted().location(URI.create("/accounts/" + accountId))
+                             .body(new AccountAccepted(accountId));
+    }
+
     @GetMapping("/accounts/{accountId}")
     AccountView account(@PathVariable @Pattern(regexp = Ids.PATTERN) String accountId) {
         return queries.account(accountId).orElseThrow(() -> new NotFound("No account " + accountId + "."));
@@ -88,5 +98,11 @@ class AccountController {
     @GetMapping("/payments")
     List<PaymentView> paymentsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
         return queries.paymentsOfOrder(orderId);
+    }
+
+    /** What the returns of one order were paid back, or why a refund was refused. */
+    @GetMapping("/return-refunds")
+    List<ReturnRefundView> returnRefundsOfOrder(@RequestParam @Pattern(regexp = Ids.PATTERN) String orderId) {
+        return queries.returnRefundsOfOrder(orderId);
     }
 }

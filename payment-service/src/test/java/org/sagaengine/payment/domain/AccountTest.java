@@ -4,8 +4,10 @@ import org.axonframework.eventsourcing.IncompatibleAggregateException;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sagaengine.payment.api.AccountClosed;
 import org.sagaengine.payment.api.AccountOpened;
 import org.sagaengine.payment.api.ChargePayment;
+import org.sagaengine.payment.api.CloseAccount;
 import org.sagaengine.payment.api.DepositMoney;
 import org.sagaengine.payment.api.MoneyDeposited;
 import org.sagaengine.payment.api.OpenAccount;
@@ -13,6 +15,9 @@ import org.sagaengine.payment.api.PaymentCharged;
 import org.sagaengine.payment.api.PaymentDeclined;
 import org.sagaengine.payment.api.PaymentRefunded;
 import org.sagaengine.payment.api.RefundPayment;
+import org.sagaengine.payment.api.RefundReturn;
+import org.sagaengine.payment.api.ReturnRefundRefused;
+import org.sagaengine.payment.api.ReturnRefunded;
 
 class AccountTest {
 
@@ -134,6 +139,82 @@ class AccountTest {
         fixture.given(new AnotherKindRegistered("espresso"))
                .when(new RefundPayment("espresso", "order-1"))
                .expectException(IncompatibleAggregateException.class)
+               .expectNoEvents();
+    }
+
+    // ---- returns and closing ----
+
+    static final String RETURN = "return-1";
+
+    private Object[] charged(long amount) {
+        return new Object[] {new AccountOpened(ACCOUNT, "Alice", "EUR"), new MoneyDeposited(ACCOUNT, 1000),
+                             new PaymentCharged(ACCOUNT, ORDER, amount)};
+    }
+
+    @Test
+    void refundsPartOfWhatAnOrderWasCharged() {
+        fixture.given(charged(600))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 200))
+               .expectEvents(new ReturnRefunded(ACCOUNT, ORDER, RETURN, 200));
+    }
+
+    @Test
+    void aReturnRefundDeliveredTwicePaysOnce() {
+        fixture.given(charged(600)).andGiven(new ReturnRefunded(ACCOUNT, ORDER, RETURN, 200))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 200))
+               .expectNoEvents();
+    }
+
+    @Test
+    void neverRefundsAnOrderMoreThanItWasChargedAcrossItsReturns() {
+        fixture.given(charged(600)).andGiven(new ReturnRefunded(ACCOUNT, ORDER, "return-0", 500))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 200))
+               .expectEvents(new ReturnRefundRefused(ACCOUNT, ORDER, RETURN, 200, "order order-1 has 100 left to refund"));
+    }
+
+    @Test
+    void anOrderNeverChargedHasNothingToRefund() {
+        fixture.given(new AccountOpened(ACCOUNT, "Alice", "EUR"), new PaymentDeclined(ACCOUNT, ORDER, 600, "x"))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 1))
+               .expectEvents(new ReturnRefundRefused(ACCOUNT, ORDER, RETURN, 1, "order order-1 has 0 left to refund"));
+    }
+
+    @Test
+    void refusesAReturnRefundOfNothing() {
+        fixture.given(charged(600))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 0))
+               .expectException(IllegalArgumentException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void aClosedAccountRefusesReturnRefundsAndDeclinesCharges() {
+        fixture.given(charged(600)).andGiven(new AccountClosed(ACCOUNT))
+               .when(new RefundReturn(ACCOUNT, ORDER, RETURN, 200))
+               .expectEvents(new ReturnRefundRefused(ACCOUNT, ORDER, RETURN, 200, "account closed"));
+        fixture.given(charged(600)).andGiven(new AccountClosed(ACCOUNT))
+               .when(new ChargePayment(ACCOUNT, "order-2", 100, "EUR"))
+               .expectEvents(new PaymentDeclined(ACCOUNT, "order-2", 100, "account closed"));
+    }
+
+    @Test
+    void aClosedAccountRefusesDepositsButStillTakesBackACharge() {
+        fixture.given(charged(600)).andGiven(new AccountClosed(ACCOUNT))
+               .when(new DepositMoney(ACCOUNT, 100))
+               .expectException(IllegalStateException.class)
+               .expectNoEvents();
+        fixture.given(charged(600)).andGiven(new AccountClosed(ACCOUNT))
+               .when(new RefundPayment(ACCOUNT, ORDER))
+               .expectEvents(new PaymentRefunded(ACCOUNT, ORDER, 600));
+    }
+
+    @Test
+    void closingTwiceClosesOnce() {
+        fixture.given(new AccountOpened(ACCOUNT, "Alice", "EUR"))
+               .when(new CloseAccount(ACCOUNT))
+               .expectEvents(new AccountClosed(ACCOUNT));
+        fixture.given(new AccountOpened(ACCOUNT, "Alice", "EUR"), new AccountClosed(ACCOUNT))
+               .when(new CloseAccount(ACCOUNT))
                .expectNoEvents();
     }
 }

@@ -1,0 +1,4 @@
+package org.sagaengine.payment.api;
+
+public record AccountClosed(String accountId) {
+}
