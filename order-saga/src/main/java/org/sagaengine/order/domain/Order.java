@@ -2,8 +2,12 @@ package org.sagaengine.order.domain;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.axonframework.commandhandling.CommandHandler;
@@ -11,6 +15,7 @@ import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 import org.sagaengine.order.api.CancelOrder;
+import org.sagaengine.order.api.CompleteReturn;
 import org.sagaengine.order.api.ConfirmOrder;
 import org.sagaengine.order.api.OrderCancellationRequested;
 import org.sagaengine.order.api.OrderConfirmed;
@@ -19,10 +24,19 @@ import org.sagaengine.order.api.OrderPlaced;
 import org.sagaengine.order.api.OrderRejected;
 import org.sagaengine.order.api.PlaceOrder;
 import org.sagaengine.order.api.RejectOrder;
+import org.sagaengine.order.api.RejectReturn;
+import org.sagaengine.order.api.RequestReturn;
+import org.sagaengine.order.api.ReturnCompleted;
+import org.sagaengine.order.api.ReturnLine;
+import org.sagaengine.order.api.ReturnRejected;
+import org.sagaengine.order.api.ReturnRequested;
 
 /**
- * An order from placement to its one outcome. It does not reserve or charge anything itself: the order saga reacts to
- * {@link OrderPlaced} and ends it with {@link ConfirmOrder} or {@link RejectOrder}.
+ * An order from placement to its one outcome, and the returns of a confirmed order. It does not reserve, charge or
+ * refund anything itself: the order saga reacts to {@link OrderPlaced} and ends it with {@link ConfirmOrder} or
+ * {@link RejectOrder}; the return saga reacts to {@link ReturnRequested} and ends it with {@link CompleteReturn} or
+ * {@link RejectReturn}. No unit is returned twice: a return asks only for what earlier returns, pending or completed,
+ * left.
  */
 @Aggregate
 public class Order {
@@ -35,6 +49,10 @@ public class Order {
     private String orderId;
     private OrderStatus status;
     private boolean cancellationRequested;
+    private String accountId;
+    private String currency;
+    private Map<String, OrderLine> lines = new LinkedHashMap<>();
+    private Map<String, OrderReturn> returns = new HashMap<>();
 
     protected Order() {
     }
@@ -107,10 +125,109 @@ public class Order {
         }
     }
 
+    @CommandHandler
+    public void handle(RequestReturn command) {
+        List<ReturnLine> returned = command.lines();
+        if (returned == null || returned.isEmpty() || returned.size() > MAX_LINES) {
+            throw new IllegalArgumentException("A return has from 1 to " + MAX_LINES + " lines.");
+        }
+        Map<String, Integer> quantities = new LinkedHashMap<>();
+        for (ReturnLine line : returned) {
+            if (line.quantity() <= 0) {
+                throw new IllegalArgumentException("Each returned line needs a quantity of at least one.");
+            }
+            if (!lines.containsKey(line.productId())) {
+                throw new IllegalArgumentException("Product " + line.productId() + " is not on order " + orderId + ".");
+            }
+            if (quantities.put(line.productId(), line.quantity()) != null) {
+                throw new IllegalArgumentException("Product " + line.productId() + " appears on more than one line.");
+            }
+        }
+        OrderReturn known = returns.get(command.returnId());
+        if (known != null) {
+            if (!known.quantities().equals(quantities)) {
+                throw new IllegalStateException("Return " + command.returnId() + " was requested with other lines.");
+            }
+            return;
+        }
+        if (status != OrderStatus.CONFIRMED) {
+            throw new IllegalStateException("Order " + orderId + " is " + status + "; only a confirmed order can be returned.");
+        }
+        List<OrderLine> priced = new ArrayList<>();
+        long amount = 0;
+        for (Map.Entry<String, Integer> line : quantities.entrySet()) {
+            OrderLine bought = lines.get(line.getKey());
+            int left = bought.quantity() - returnedOf(line.getKey());
+            if (line.getValue() > left) {
+                throw new IllegalStateException(left + " of " + line.getKey() + " are left to return on order "
+                                                        + orderId + ".");
+            }
+            priced.add(new OrderLine(line.getKey(), line.getValue(), bought.unitPrice()));
+            amount += bought.unitPrice() * line.getValue();
+        }
+        apply(new ReturnRequested(orderId, command.returnId(), accountId, currency, priced, amount));
+    }
+
+    @CommandHandler
+    public void handle(CompleteReturn command) {
+        OrderReturn known = knownReturn(command.returnId());
+        if (known.status() == ReturnStatus.REJECTED) {
+            throw new IllegalStateException("Return " + command.returnId() + " was rejected; it cannot be completed.");
+        }
+        if (known.status() == ReturnStatus.REQUESTED) {
+            apply(new ReturnCompleted(orderId, command.returnId()));
+        }
+    }
+
+    @CommandHandler
+    public void handle(RejectReturn command) {
+        OrderReturn known = knownReturn(command.returnId());
+        if (known.status() == ReturnStatus.COMPLETED) {
+            throw new IllegalStateException("Return " + command.returnId() + " was completed; it cannot be rejected.");
+        }
+        if (known.status() == ReturnStatus.REQUESTED) {
+            apply(new ReturnRejected(orderId, command.returnId(), command.reason()));
+        }
+    }
+
+    private OrderReturn knownReturn(String returnId) {
+        OrderReturn known = returns.get(returnId);
+        if (known == null) {
+            throw new IllegalStateException("Order " + orderId + " has no return " + returnId + ".");
+        }
+        return known;
+    }
+
+    /** What the order's returns, pending or completed, take back of a product. */
+    private int returnedOf(String productId) {
+        return returns.values().stream().filter(r -> r.status() != ReturnStatus.REJECTED)
+                      .mapToInt(r -> r.quantities().getOrDefault(productId, 0)).sum();
+    }
+
     @EventSourcingHandler
     void on(OrderPlaced event) {
         orderId = event.orderId();
         status = OrderStatus.PENDING;
+        accountId = event.accountId();
+        currency = event.currency();
+        event.lines().forEach(line -> lines.put(line.productId(), line));
+    }
+
+    @EventSourcingHandler
+    void on(ReturnRequested event) {
+        Map<String, Integer> quantities = new LinkedHashMap<>();
+        event.lines().forEach(line -> quantities.put(line.productId(), line.quantity()));
+        returns.put(event.returnId(), new OrderReturn(quantities, ReturnStatus.REQUESTED));
+    }
+
+    @EventSourcingHandler
+    void on(ReturnCompleted event) {
+        returns.computeIfPresent(event.returnId(), (id, r) -> new OrderReturn(r.quantities(), ReturnStatus.COMPLETED));
+    }
+
+    @EventSourcingHandler
+    void on(ReturnRejected event) {
+        returns.computeIfPresent(event.returnId(), (id, r) -> new OrderReturn(r.quantities(), ReturnStatus.REJECTED));
     }
 
     @EventSourcingHandler
@@ -126,5 +243,10 @@ public class Order {
     @EventSourcingHandler
     void on(OrderCancellationRequested event) {
         cancellationRequested = true;
+    }
+
+    enum ReturnStatus { REQUESTED, COMPLETED, REJECTED }
+
+    record OrderReturn(Map<String, Integer> quantities, ReturnStatus status) {
     }
 }

@@ -12,12 +12,16 @@ import org.sagaengine.order.api.OrderCancellationRequested;
 import org.sagaengine.order.api.OrderConfirmed;
 import org.sagaengine.order.api.OrderPlaced;
 import org.sagaengine.order.api.OrderRejected;
+import org.sagaengine.order.api.ReturnCompleted;
+import org.sagaengine.order.api.ReturnRejected;
+import org.sagaengine.order.api.ReturnRequested;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code customer_order} in step with the order events, in the processor's transaction. The row's
- * {@code version} is the sequence number of the last event applied; an event seen before changes nothing.
+ * Keeps {@code customer_order} and {@code order_return} in step with the order events, in the processor's
+ * transaction. A row's {@code version} is the order's sequence number of the last event applied to it; an event seen
+ * before changes nothing.
  */
 @Component
 @ProcessingGroup("order-projection")
@@ -61,6 +65,38 @@ class OrderProjection {
                   where order_id = ? and version < ?
                  """)
             .params(version, ts(at), event.orderId(), version)
+            .update();
+    }
+
+    @EventHandler
+    void on(ReturnRequested event, @SequenceNumber long version, @Timestamp Instant at) throws JsonProcessingException {
+        jdbc.sql("""
+                 insert into order_return (return_id, order_id, currency, amount, status, lines, version,
+                                           requested_at, updated_at)
+                 values (?, ?, ?, ?, 'REQUESTED', cast(? as jsonb), ?, ?, ?)
+                 on conflict (return_id) do nothing
+                 """)
+            .params(event.returnId(), event.orderId(), event.currency(), event.amount(),
+                    json.writeValueAsString(event.lines()), version, ts(at), ts(at))
+            .update();
+    }
+
+    @EventHandler
+    void on(ReturnCompleted event, @SequenceNumber long version, @Timestamp Instant at) {
+        finishReturn(event.returnId(), version, "COMPLETED", null, at);
+    }
+
+    @EventHandler
+    void on(ReturnRejected event, @SequenceNumber long version, @Timestamp Instant at) {
+        finishReturn(event.returnId(), version, "REJECTED", event.reason(), at);
+    }
+
+    private void finishReturn(String returnId, long version, String status, String reason, Instant at) {
+        jdbc.sql("""
+                 update order_return set status = ?, reason = ?, version = ?, updated_at = ?
+                  where return_id = ? and version < ?
+                 """)
+            .params(status, reason, version, ts(at), returnId, version)
             .update();
     }
 

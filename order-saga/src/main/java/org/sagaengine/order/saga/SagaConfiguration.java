@@ -33,18 +33,24 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The saga's state, its deadlines and its dead letters all live in the orders database: Axon's JDBC saga store,
- * deadlines scheduled through db-scheduler so that they survive a restart of this service, and a dead-letter queue of
- * Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
+ * The order and return sagas. Their state, their deadlines and their dead letters all live in the orders database:
+ * Axon's JDBC saga store, deadlines scheduled through db-scheduler so that they survive a restart of this service, and
+ * per saga type a dead-letter queue of Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
  */
 @org.springframework.context.annotation.Configuration
 class SagaConfiguration {
 
     static final String SAGA_PROCESSOR = SagaEngineConfiguration.processorName(OrderSaga.DEFINITION);
+    static final String RETURN_SAGA_PROCESSOR = SagaEngineConfiguration.processorName(ReturnSaga.DEFINITION);
 
     @Bean
     SagaDefinition<OrderSaga> orderSaga() {
         return OrderSaga.DEFINITION;
+    }
+
+    @Bean
+    SagaDefinition<ReturnSaga> returnSaga() {
+        return ReturnSaga.DEFINITION;
     }
 
     /** A participant's refusal is told from a transient failure as the command gateway tells it. */
@@ -98,32 +104,61 @@ class SagaConfiguration {
     }
 
     @Bean
-    SagaDeadLetters sagaDeadLetters(ConnectionProvider connections, TransactionManager transactionManager,
-                                    DeadLetterSchema schema, Serializer serializer,
-                                    @Qualifier("eventSerializer") Serializer eventSerializer,
-                                    ObjectProvider<EventProcessingConfiguration> processing) {
-        JdbcSequencedDeadLetterQueue<EventMessage<?>> queue =
-                JdbcSequencedDeadLetterQueue.<EventMessage<?>>builder()
-                                            .processingGroup(SAGA_PROCESSOR)
-                                            .connectionProvider(connections)
-                                            .transactionManager(transactionManager)
-                                            .schema(schema)
-                                            .genericSerializer(serializer)
-                                            .eventSerializer(eventSerializer)
-                                            .build();
-        return new SagaDeadLetters(queue, transactionManager, OrderSaga.DEFINITION::keyOf,
-                                   () -> processing.getObject().sagaConfiguration(OrderSaga.class).manager());
+    SagaDeadLetters sagaDeadLetters(DeadLetterStore store) {
+        return store.deadLettersOf(OrderSaga.DEFINITION);
     }
 
     @Bean
-    DeadLetterChannel sagaDeadLetterChannel(SagaDeadLetters sagaDeadLetters) {
-        return new DeadLetterChannel(SAGA_PROCESSOR, sagaDeadLetters.queue(), sagaDeadLetters);
+    SagaDeadLetters returnSagaDeadLetters(DeadLetterStore store) {
+        return store.deadLettersOf(ReturnSaga.DEFINITION);
+    }
+
+    @Bean
+    DeadLetterStore sagaDeadLetterStore(ConnectionProvider connections, TransactionManager transactionManager,
+                                        DeadLetterSchema schema, Serializer serializer,
+                                        @Qualifier("eventSerializer") Serializer eventSerializer,
+                                        ObjectProvider<EventProcessingConfiguration> processing) {
+        return new DeadLetterStore(connections, transactionManager, schema, serializer, eventSerializer, processing);
+    }
+
+    @Bean
+    DeadLetterChannel sagaDeadLetterChannel(@Qualifier("sagaDeadLetters") SagaDeadLetters deadLetters) {
+        return new DeadLetterChannel(SAGA_PROCESSOR, deadLetters.queue(), deadLetters);
+    }
+
+    @Bean
+    DeadLetterChannel returnSagaDeadLetterChannel(@Qualifier("returnSagaDeadLetters") SagaDeadLetters deadLetters) {
+        return new DeadLetterChannel(RETURN_SAGA_PROCESSOR, deadLetters.queue(), deadLetters);
     }
 
     @Autowired
     void routeSagaFailuresToDeadLetters(EventProcessingConfigurer processing,
-                                        ObjectProvider<SagaDeadLetters> sagaDeadLetters) {
-        processing.registerListenerInvocationErrorHandler(SAGA_PROCESSOR, configuration -> sagaDeadLetters.getObject())
-                  .registerHandlerInterceptor(SAGA_PROCESSOR, configuration -> sagaDeadLetters.getObject());
+                                        @Qualifier("sagaDeadLetters") ObjectProvider<SagaDeadLetters> orders,
+                                        @Qualifier("returnSagaDeadLetters") ObjectProvider<SagaDeadLetters> returns) {
+        processing.registerListenerInvocationErrorHandler(SAGA_PROCESSOR, configuration -> orders.getObject())
+                  .registerHandlerInterceptor(SAGA_PROCESSOR, configuration -> orders.getObject())
+                  .registerListenerInvocationErrorHandler(RETURN_SAGA_PROCESSOR, configuration -> returns.getObject())
+                  .registerHandlerInterceptor(RETURN_SAGA_PROCESSOR, configuration -> returns.getObject());
+    }
+
+    /** Builds the dead-letter queue of a saga type, in the orders database, keyed by the saga's key. */
+    record DeadLetterStore(ConnectionProvider connections, TransactionManager transactionManager,
+                           DeadLetterSchema schema, Serializer serializer, Serializer eventSerializer,
+                           ObjectProvider<EventProcessingConfiguration> processing) {
+
+        SagaDeadLetters deadLettersOf(SagaDefinition<?> definition) {
+            JdbcSequencedDeadLetterQueue<EventMessage<?>> queue =
+                    JdbcSequencedDeadLetterQueue.<EventMessage<?>>builder()
+                                                .processingGroup(SagaEngineConfiguration.processorName(definition))
+                                                .connectionProvider(connections)
+                                                .transactionManager(transactionManager)
+                                                .schema(schema)
+                                                .genericSerializer(serializer)
+                                                .eventSerializer(eventSerializer)
+                                                .build();
+            return new SagaDeadLetters(queue, transactionManager, definition::keyOf, definition.type(),
+                                       () -> processing.getObject().sagaConfiguration(definition.stateType())
+                                                       .manager());
+        }
     }
 }

@@ -25,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A dead-letter queue for the order saga, which Axon's queues do not cover: Axon's default logs a failing saga handler
+ * A dead-letter queue for one saga type, which Axon's queues do not cover: Axon's default logs a failing saga handler
  * and drops the event. Here an event the saga cannot handle is kept in the orders database with its cause, keyed by
- * its order, and every later event of that order waits behind it, so the order's events are never handled out of
- * order. Other orders carry on. Retrying hands the waiting events to the saga again, oldest first.
+ * its saga's key (the order, the return), and every later event of that saga waits behind it, so a saga's events are
+ * never handled out of order. Other sagas carry on. Retrying hands the waiting events to the saga again, oldest first.
  * <p>
  * A failed handler leaves nothing behind: the engine restores the saga's fields, the platform's
  * savepoint per event handler undoes its database writes, and the saga writes everything before it sends its
@@ -43,13 +43,15 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     private final SequencedDeadLetterQueue<EventMessage<?>> queue;
     private final TransactionManager transactions;
     private final Function<Object, String> keyOf;
+    private final String sagaType;
     private final Supplier<AbstractSagaManager<?>> sagaManager;
 
     SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
-                    Function<Object, String> keyOf, Supplier<AbstractSagaManager<?>> sagaManager) {
+                    Function<Object, String> keyOf, String sagaType, Supplier<AbstractSagaManager<?>> sagaManager) {
         this.queue = queue;
         this.transactions = transactions;
         this.keyOf = keyOf;
+        this.sagaType = sagaType;
         this.sagaManager = sagaManager;
     }
 
@@ -57,28 +59,29 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
         return queue;
     }
 
-    /** An event of an order that already has a dead letter waits behind it instead of reaching the saga. */
+    /** An event of a saga that already has a dead letter waits behind it instead of reaching the saga. */
     @Override
     public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
-        String orderId = keyOf.apply(event.getPayload());
-        if (orderId != null && queue.enqueueIfPresent(orderId, () -> new GenericDeadLetter<>(orderId, event))) {
-            log.warn("Order {}: {} waits behind the order's dead letters", orderId, event.getPayloadType().getSimpleName());
+        String key = keyOf.apply(event.getPayload());
+        if (key != null && queue.enqueueIfPresent(key, () -> new GenericDeadLetter<>(key, event))) {
+            log.warn("{} {}: {} waits behind the saga's dead letters", sagaType, key,
+                     event.getPayloadType().getSimpleName());
             return null;
         }
         return chain.proceed();
     }
 
-    /** A saga handler failed: its event becomes the order's dead letter, unless it is being retried. */
+    /** A saga handler failed: its event becomes the saga's dead letter, unless it is being retried. */
     @Override
     public void onError(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
-        String orderId = keyOf.apply(event.getPayload());
-        if (orderId == null || retrying()) {
+        String key = keyOf.apply(event.getPayload());
+        if (key == null || retrying()) {
             throw exception;
         }
-        log.error("Order {}: the saga failed to handle {}; it is now a dead letter", orderId,
+        log.error("{} {}: the saga failed to handle {}; it is now a dead letter", sagaType, key,
                   event.getPayloadType().getSimpleName(), exception);
-        queue.enqueue(orderId, new GenericDeadLetter<>(orderId, event, exception));
+        queue.enqueue(key, new GenericDeadLetter<>(key, event, exception));
     }
 
     @Override

@@ -15,6 +15,13 @@ import org.sagaengine.order.api.OrderPlaced;
 import org.sagaengine.order.api.OrderRejected;
 import org.sagaengine.order.api.PlaceOrder;
 import org.sagaengine.order.api.RejectOrder;
+import org.sagaengine.order.api.CompleteReturn;
+import org.sagaengine.order.api.RejectReturn;
+import org.sagaengine.order.api.RequestReturn;
+import org.sagaengine.order.api.ReturnCompleted;
+import org.sagaengine.order.api.ReturnLine;
+import org.sagaengine.order.api.ReturnRejected;
+import org.sagaengine.order.api.ReturnRequested;
 
 class OrderTest {
 
@@ -109,5 +116,102 @@ class OrderTest {
                .when(new RejectOrder("espresso", "timeout"))
                .expectException(IncompatibleAggregateException.class)
                .expectNoEvents();
+    }
+
+    // ---- returns ----
+
+    static final String RETURN = "return-1";
+    static final OrderConfirmed CONFIRMED = new OrderConfirmed(ORDER);
+
+    @Test
+    void returnsPartOfAConfirmedOrderAtThePriceItPaid() {
+        fixture.given(PLACED, CONFIRMED)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1))))
+               .expectEvents(new ReturnRequested(ORDER, RETURN, "alice", "EUR",
+                                                 List.of(new OrderLine("espresso", 1, 1_250)), 1_250));
+    }
+
+    @Test
+    void aReturnRequestedTwiceIsRequestedOnce() {
+        ReturnRequested requested = new ReturnRequested(ORDER, RETURN, "alice", "EUR",
+                                                        List.of(new OrderLine("espresso", 1, 1_250)), 1_250);
+        fixture.given(PLACED, CONFIRMED, requested)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1))))
+               .expectNoEvents()
+               .expectSuccessfulHandlerExecution();
+        fixture.given(PLACED, CONFIRMED, requested)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 2))))
+               .expectException(IllegalStateException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void returnsNothingTwiceWhileAnEarlierReturnIsPendingOrCompleted() {
+        ReturnRequested earlier = new ReturnRequested(ORDER, "return-0", "alice", "EUR",
+                                                      List.of(new OrderLine("espresso", 2, 1_250)), 2_500);
+        fixture.given(PLACED, CONFIRMED, earlier)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1))))
+               .expectException(IllegalStateException.class)
+               .expectNoEvents();
+        fixture.given(PLACED, CONFIRMED, earlier, new ReturnCompleted(ORDER, "return-0"))
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1))))
+               .expectException(IllegalStateException.class);
+    }
+
+    @Test
+    void aRejectedReturnLeavesItsUnitsToReturnAgain() {
+        fixture.given(PLACED, CONFIRMED,
+                      new ReturnRequested(ORDER, "return-0", "alice", "EUR",
+                                          List.of(new OrderLine("espresso", 2, 1_250)), 2_500),
+                      new ReturnRejected(ORDER, "return-0", "refund refused: account closed"))
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 2))))
+               .expectEvents(new ReturnRequested(ORDER, RETURN, "alice", "EUR",
+                                                 List.of(new OrderLine("espresso", 2, 1_250)), 2_500));
+    }
+
+    @Test
+    void onlyAConfirmedOrderCanBeReturned() {
+        fixture.given(PLACED)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1))))
+               .expectException(IllegalStateException.class)
+               .expectNoEvents();
+    }
+
+    @Test
+    void refusesReturnLinesThatAreNotOnTheOrderOrReturnNothing() {
+        fixture.given(PLACED, CONFIRMED)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("kettle", 1))))
+               .expectException(IllegalArgumentException.class);
+        fixture.given(PLACED, CONFIRMED)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 0))))
+               .expectException(IllegalArgumentException.class);
+        fixture.given(PLACED, CONFIRMED)
+               .when(new RequestReturn(ORDER, RETURN, List.of()))
+               .expectException(IllegalArgumentException.class);
+        fixture.given(PLACED, CONFIRMED)
+               .when(new RequestReturn(ORDER, RETURN, List.of(new ReturnLine("espresso", 1),
+                                                              new ReturnLine("espresso", 1))))
+               .expectException(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aReturnEndsCompletedOrRejectedOnceAndNeverBoth() {
+        ReturnRequested requested = new ReturnRequested(ORDER, RETURN, "alice", "EUR",
+                                                        List.of(new OrderLine("grinder", 1, 8_900)), 8_900);
+        fixture.given(PLACED, CONFIRMED, requested)
+               .when(new CompleteReturn(ORDER, RETURN))
+               .expectEvents(new ReturnCompleted(ORDER, RETURN));
+        fixture.given(PLACED, CONFIRMED, requested, new ReturnCompleted(ORDER, RETURN))
+               .when(new CompleteReturn(ORDER, RETURN))
+               .expectNoEvents();
+        fixture.given(PLACED, CONFIRMED, requested, new ReturnCompleted(ORDER, RETURN))
+               .when(new RejectReturn(ORDER, RETURN, "late"))
+               .expectException(IllegalStateException.class);
+        fixture.given(PLACED, CONFIRMED, requested)
+               .when(new RejectReturn(ORDER, RETURN, "refund refused: account closed"))
+               .expectEvents(new ReturnRejected(ORDER, RETURN, "refund refused: account closed"));
+        fixture.given(PLACED, CONFIRMED, requested, new ReturnRejected(ORDER, RETURN, "x"))
+               .when(new CompleteReturn(ORDER, RETURN))
+               .expectException(IllegalStateException.class);
     }
 }

@@ -63,7 +63,7 @@ class OrderSagaTest {
     @Test
     void aPlacedOrderReservesEveryLineAgainstADeadline() {
         fixture.when(PLACED)
-                              .expectCommands(new ReserveStock(ESPRESSO, ORDER, 2), new ReserveStock(GRINDER, ORDER, 1))
+               .expectCommands(new ReserveStock(ESPRESSO, ORDER, 2), new ReserveStock(GRINDER, ORDER, 1))
                .expectScheduledDeadline(STOCK_RESERVATION_DEADLINE)
                .expectStep(ORDER, "RESERVING_STOCK");
     }

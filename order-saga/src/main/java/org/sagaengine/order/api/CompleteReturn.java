@@ -1,0 +1,6 @@
+package org.sagaengine.order.api;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record CompleteReturn(@TargetAggregateIdentifier String orderId, String returnId) {
+}

@@ -1,0 +1,4 @@
+package org.sagaengine.order.api;
+
+public record ReturnCompleted(String orderId, String returnId) {
+}
