@@ -50,11 +50,27 @@ async function refreshTypes() {
     }
 }
 
+/** The button that filters by a state, made the first time the state is counted. */
+function stateButton(state) {
+    const existing = document.querySelector("#counts button[data-state='" + state + "']");
+    if (existing) return existing;
+    const button = document.createElement("button");
+    button.dataset.state = state;
+    if (state === "STUCK") button.className = "stuck";
+    button.append(state.toLowerCase() + " ");
+    const count = document.createElement("span");
+    count.className = "count";
+    count.id = "count-" + state;
+    button.append(count);
+    $("#counts").append(button);
+    return button;
+}
+
 async function refreshCounts() {
     const counts = await getJson("/sagas/counts" + (view.type ? "?type=" + encodeURIComponent(view.type) : ""));
     let all = 0;
     for (const [state, count] of Object.entries(counts)) {
-        $("#count-" + state).textContent = count;
+        stateButton(state).querySelector(".count").textContent = count;
         if (state !== "STUCK") all += count;
     }
     $("#count-ALL").textContent = all;
@@ -174,14 +190,16 @@ function route() {
     refresh();
 }
 
-document.querySelectorAll("#counts button").forEach((button) => button.addEventListener("click", () => {
+$("#counts").addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
     document.querySelectorAll("#counts button").forEach((b) => b.classList.remove("selected"));
     button.classList.add("selected");
     view.state = button.dataset.state;
     view.offset = 0;
     location.hash = "";
     route();
-}));
+});
 $("#type-filter").addEventListener("change", (event) => {
     view.type = event.target.value;
     view.offset = 0;

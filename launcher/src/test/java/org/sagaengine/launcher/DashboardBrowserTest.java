@@ -25,11 +25,13 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The saga dashboard in a real headless browser (Debian's chromium and chromium-driver; {@code .ci/run} installs them
- * when missing): what a person sees for a confirmed order and for a compensated one, in the list and in the timeline.
+ * when missing): what a person sees for a confirmed order and for a compensated one, in the list and in the timeline,
+ * and for a return, a saga of another type.
  */
 @ExtendWith(RunningSystem.class)
 class DashboardBrowserTest {
@@ -112,6 +114,44 @@ class DashboardBrowserTest {
         });
         assertThat(text(rowOf(confirmed) + " .state")).isEqualTo("CONFIRMED");
         assertThat(browser.findElements(By.cssSelector(rowOf(compensated)))).isEmpty();
+    }
+
+    @Test
+    void showsAReturnAsASagaOfItsOwnTypeWithItsTimeline() {
+        String product = run + "-mugs";
+        String account = run + "-finn";
+        shop.product(product, 10);
+        shop.account(account, 1_000);
+        String orderId = shop.place(account, product, 3, 100);
+        assertThat(shop.awaitEnd(orderId)).isEqualTo("CONFIRMED");
+        String returnId = shop.requestReturn(orderId, "chipped", product, 1).body().get("returnId").asText();
+        assertThat(shop.awaitReturnEnd(orderId, returnId).get("status").asText()).isEqualTo("COMPLETED");
+
+        browser.get(orders.resolve("/dashboard/").toString());
+        wait.until(page -> page.findElements(By.cssSelector("#type-filter option[value=return]")).size() == 1);
+        new Select(browser.findElement(By.id("type-filter"))).selectByValue("return");
+        wait.until(page -> {
+            List<String> types = texts("#sagas tbody tr .type");
+            return !types.isEmpty() && types.stream().allMatch(type -> type.equals("return"));
+        });
+        assertThat(Long.parseLong(text("#count-COMPLETED"))).isPositive();
+        String row = "tr[data-type='return'][data-key='" + returnId + "']";
+        assertThat(text(row + " .state")).isEqualTo("COMPLETED");
+
+        wait.until(page -> {
+            page.findElement(By.cssSelector(row)).click();
+            return true;
+        });
+        wait.until(page -> page.findElement(By.id("saga-detail")).isDisplayed()
+                && page.findElement(By.id("detail-key")).getText().equals(returnId)
+                && !page.findElements(By.cssSelector("#timeline tbody tr")).isEmpty());
+        assertThat(text("#detail-type")).isEqualTo("return");
+        assertThat(text("#detail-state")).isEqualTo("COMPLETED");
+        assertThat(text("#detail-total")).startsWith("100 EUR");
+        assertThat(texts("#timeline tbody tr .name"))
+                .containsExactly("ReturnRequested", "RECEIVING_STOCK", "ReturnStock", "StockReturned", "REFUNDING",
+                                 "RefundReturn", "ReturnRefunded", "RESTOCKING", "RestockReturn", "ReturnRestocked",
+                                 "COMPLETING_RETURN", "CompleteReturn", "ReturnCompleted", "COMPLETED");
     }
 
     private static String rowOf(String orderId) {

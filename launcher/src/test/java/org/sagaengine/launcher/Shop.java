@@ -53,4 +53,41 @@ final class Shop {
                 Api.get(orders, "/orders/" + orderId).body()));
         return Api.get(orders, "/orders/" + orderId).body().get("status").asText();
     }
+
+    /** Places an order of several lines in EUR, each given as product, quantity and unit price, and returns its id. */
+    String place(String accountId, Object... productQuantityPrice) {
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < productQuantityPrice.length; i += 3) {
+            lines.add(Map.of("productId", productQuantityPrice[i], "quantity", productQuantityPrice[i + 1],
+                             "unitPrice", productQuantityPrice[i + 2]));
+        }
+        Api.Response response = Api.post(orders, "/orders", Map.of("accountId", accountId, "currency", "EUR",
+                                                                   "lines", lines));
+        assertThat(response.status()).as("placing an order").isEqualTo(202);
+        return response.body().get("orderId").asText();
+    }
+
+    /** Asks to return products of an order, given as product and quantity, under an idempotency key. */
+    Api.Response requestReturn(String orderId, String idempotencyKey, Object... productQuantity) {
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < productQuantity.length; i += 2) {
+            lines.add(Map.of("productId", productQuantity[i], "quantity", productQuantity[i + 1]));
+        }
+        try {
+            return Api.post(orders, "/orders/" + orderId + "/returns", Map.of("Idempotency-Key", idempotencyKey),
+                            Api.JSON.writeValueAsString(Map.of("lines", lines)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the return and its saga have ended, and returns the return's view. */
+    com.fasterxml.jackson.databind.JsonNode awaitReturnEnd(String orderId, String returnId) {
+        String path = "/orders/" + orderId + "/returns/" + returnId;
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Api.Response returned = Api.get(orders, path);
+            return returned.status() == 200 && Invariants.isTerminalReturn(returned.body());
+        });
+        return Api.get(orders, path).body();
+    }
 }

@@ -114,6 +114,11 @@ public final class SagaDefinition<S extends SagaInstance> {
         return !steps.get(pivot).compensable();
     }
 
+    /** The states a saga of this type ends in: on success, then on failure. */
+    public List<String> endStates() {
+        return List.of(succeeded, failed);
+    }
+
     /** Every event type this saga listens to. */
     public List<Class<?>> messageTypes() {
         List<Class<?>> types = new ArrayList<>();

@@ -35,11 +35,13 @@ class SagaViewController {
     @GetMapping("/sagas")
     List<SagaSummary> sagas(
             @RequestParam(required = false) @Pattern(regexp = TYPE) String type,
-            @RequestParam(required = false) @Pattern(regexp = "RUNNING|COMPENSATING|CONFIRMED|REJECTED|STUCK")
-            String state,
+            @RequestParam(required = false) @Pattern(regexp = "[A-Z_]{1,32}") String state,
             @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String key,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int offset) {
+        if (state != null && !queries.states().contains(state)) {
+            throw new IllegalArgumentException("Unknown state " + state + "; known: " + queries.states() + ".");
+        }
         return queries.sagas(known(type), state, key, limit, offset);
     }
 

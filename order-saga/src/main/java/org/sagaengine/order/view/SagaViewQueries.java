@@ -29,7 +29,6 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class SagaViewQueries {
 
-    public static final List<String> STATES = List.of("RUNNING", "COMPENSATING", "CONFIRMED", "REJECTED", "STUCK");
     /** How late a deadline may fire before its saga counts as stuck: a poll of the deadline table, and then some. */
     static final Duration GRACE = Duration.ofSeconds(5);
 
@@ -43,17 +42,28 @@ public class SagaViewQueries {
     }
 
     /**
-     * A saga and its timeline, with the processing group its dead letters wait in; for an order saga, also the
-     * order's status, reason, amount and account.
+     * A saga and its timeline, with the processing group its dead letters wait in; for an order or a return, also
+     * its status, reason, amount and account.
      */
     public record SagaDetail(SagaSummary saga, String processingGroup, String status, String reason, long totalAmount,
                              String currency, String accountId, List<TimelineEntry> timeline) {
     }
 
+    /** What a saga of each type is about, by its key: status, reason, amount, currency, account. */
+    private static final Map<String, String> SUBJECTS = Map.of(
+            "order", """
+                     select status, reason, total_amount, currency, account_id
+                       from customer_order where order_id = ?""",
+            "return", """
+                      select r.status, r.reason, r.amount, r.currency, o.account_id
+                        from order_return r join customer_order o on o.order_id = r.order_id
+                       where r.return_id = ?""");
+
     private static final String UNFINISHED = "s.state in ('RUNNING', 'COMPENSATING')";
 
     private final JdbcClient jdbc;
     private final Map<String, String> processors = new LinkedHashMap<>();
+    private final List<String> states = new ArrayList<>(List.of("RUNNING", "COMPENSATING"));
     private final String stuck;
     private final String summary;
 
@@ -62,6 +72,9 @@ public class SagaViewQueries {
         this.jdbc = jdbc;
         definitions.forEach(definition -> processors.put(definition.type(),
                                                          SagaEngineConfiguration.processorName(definition)));
+        definitions.forEach(definition -> definition.endStates().stream().filter(state -> !states.contains(state))
+                                                    .forEach(states::add));
+        states.add("STUCK");
         String letters = """
                 select count(*) from deadletterentry d
                  where d.processinggroup = %s and d.sequenceidentifier = s.saga_key""".formatted(processorOfType());
@@ -86,6 +99,14 @@ public class SagaViewQueries {
         return processors.entrySet().stream()
                          .map(type -> "when '" + type.getKey() + "' then '" + type.getValue() + "'")
                          .collect(Collectors.joining(" ", "(case s.saga_type ", " end)"));
+    }
+
+    /**
+     * The states a saga can be in, as the dashboard counts them: running, compensating, the end states of every saga
+     * type, and stuck, which counts unfinished sagas a second time.
+     */
+    public List<String> states() {
+        return List.copyOf(states);
     }
 
     /** The saga types this service runs. */
@@ -128,7 +149,7 @@ public class SagaViewQueries {
     /** How many sagas of a type (of every type: null) are in each state, and how many unfinished ones are stuck. */
     public Map<String, Long> counts(String type) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        STATES.forEach(state -> counts.put(state, 0L));
+        states.forEach(state -> counts.put(state, 0L));
         jdbc.sql("select state, count(*) from saga_step s" + (type == null ? "" : " where s.saga_type = ?")
                          + " group by state")
             .params(type == null ? List.of() : List.of(type))
@@ -170,12 +191,11 @@ public class SagaViewQueries {
                                })
                                .list();
                        String group = processors.get(type);
-                       if (!type.equals("order")) {
+                       String subject = SUBJECTS.get(type);
+                       if (subject == null) {
                            return new SagaDetail(saga, group, null, null, 0, null, null, timeline);
                        }
-                       return jdbc.sql("""
-                                       select status, reason, total_amount, currency, account_id
-                                         from customer_order where order_id = ?""")
+                       return jdbc.sql(subject)
                                   .param(key)
                                   .query((row, n) -> new SagaDetail(saga, group, row.getString(1), row.getString(2),
                                                                     row.getLong(3), row.getString(4),

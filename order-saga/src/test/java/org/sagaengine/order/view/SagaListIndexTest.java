@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sagaengine.engine.SagaTimeouts;
 import org.sagaengine.order.saga.OrderSaga;
+import org.sagaengine.order.saga.ReturnSaga;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -60,7 +61,7 @@ class SagaListIndexTest {
             .update();
         jdbc.sql("analyze saga_step").update();
         queries = new SagaViewQueries(jdbc, new SagaTimeouts(null, null, null), new SimpleMeterRegistry(),
-                                      List.of(OrderSaga.DEFINITION));
+                                      List.of(OrderSaga.DEFINITION, ReturnSaga.DEFINITION));
     }
 
     @AfterAll
@@ -72,7 +73,7 @@ class SagaListIndexTest {
 
     @Test
     void everyListTheDashboardShowsIsReadThroughAnIndex() {
-        List<String> filters = new ArrayList<>(SagaViewQueries.STATES);
+        List<String> filters = new ArrayList<>(queries.states());
         filters.add(null);
         for (String state : filters) {
             assertIndexed(queries.listQuery(null, state, null, 50, 0), "state " + state);
@@ -109,7 +110,7 @@ class SagaListIndexTest {
             assertThat(queries.sagas("order", "STUCK", "resending", 10, 0)).singleElement()
                                                                   .matches(SagaViewQueries.SagaSummary::overdue);
             assertThat(queries.counts(null)).containsEntry("STUCK", (long) SAGAS / 1000 + 1);
-            assertThat(queries.countsByType()).containsOnlyKeys("order");
+            assertThat(queries.countsByType()).containsOnlyKeys("order", "return");
         } finally {
             jdbc.sql("delete from saga_step where saga_key = 'resending-for-ever'").update();
         }
