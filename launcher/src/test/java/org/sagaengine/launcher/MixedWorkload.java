@@ -24,8 +24,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A concurrent mixed workload driven only over HTTP against the three services running as separate processes, and
  * the invariants 1 to 4 of docs/architecture.md checked after it. Stock and balances are sized so that orders are
- * confirmed, rejected for stock and rejected for payment; some are cancelled while pending. Run against either
- * topology.
+ * confirmed, rejected for stock and rejected for payment; some are cancelled while pending. Confirmed orders are
+ * partly returned while the other orders still run, so that returned units go back on sale while orders reserve the
+ * same products; one account is closed at the end and a return of its order is rejected. Run against either topology.
  */
 final class MixedWorkload {
 
@@ -34,6 +35,7 @@ final class MixedWorkload {
     static final int PRODUCT_STOCK = 60;
     static final int ACCOUNTS = 10;
     static final int CANCELLATIONS = 12;
+    static final int RETURNS = 30;
 
     final URI orders;
     final URI inventory;
@@ -78,10 +80,19 @@ final class MixedWorkload {
         List<String> orderIds = placeConcurrently(products, accounts);
         Duration placing = Duration.between(placingStarted, Instant.now());
         cancelSome(orderIds);
+        String closing = accounts.get(1);
+        List<String[]> returns = returnAsTheyConfirm(orderIds, closing);
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 invariants.orderViews(orderIds).stream().allMatch(Invariants::isTerminal));
         Duration draining = Duration.between(placingStarted, Instant.now());
+        String[] refused = returnFromClosedAccount(orderIds, closing);
+        List<String[]> allReturns = new ArrayList<>(returns);
+        if (refused != null) {
+            allReturns.add(refused);
+        }
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> allReturns.stream().allMatch(
+                r -> Invariants.isTerminalReturn(Api.get(orders, "/orders/" + r[0] + "/returns/" + r[1]).body())));
 
         // The participants' read models follow their events a moment later; a broken invariant never converges.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -100,12 +111,66 @@ final class MixedWorkload {
         assertThat(declined).as("rejected for payment").isPositive();
         assertThat(confirmed + outOfStock + declined + cancelled + timedOut).as("orders with a known outcome")
                                                                        .isEqualTo(ORDERS);
+        long returnsCompleted = returns.stream().filter(r -> Api.get(orders, "/orders/" + r[0] + "/returns/" + r[1])
+                                                               .body().get("status").asText().equals("COMPLETED"))
+                                       .count();
+        assertThat(returnsCompleted).as("returns completed").isPositive();
+        if (refused != null) {
+            JsonNode rejected = Api.get(orders, "/orders/" + refused[0] + "/returns/" + refused[1]).body();
+            assertThat(rejected.get("status").asText()).isEqualTo("REJECTED");
+            assertThat(rejected.get("reason").asText()).isEqualTo("refund refused: account closed");
+        }
 
         System.out.printf("[" + label + "] %d orders placed in %d ms, all terminal after %d ms: %d confirmed, %d out of "
                           + "stock, %d payment declined, %d cancelled, %d timed out; placed-to-terminal median %d ms, "
-                          + "p95 %d ms%n",
+                          + "p95 %d ms; %d returns while orders ran, %d completed, %d from a closed account rejected%n",
                           ORDERS, placing.toMillis(), draining.toMillis(), confirmed, outOfStock, declined, cancelled,
-                          timedOut, percentile(finished, 50), percentile(finished, 95));
+                          timedOut, percentile(finished, 50), percentile(finished, 95), returns.size(),
+                          returnsCompleted, refused == null ? 0 : 1);
+    }
+
+    /**
+     * Returns one unit of the first line of each order as it is confirmed, up to {@link #RETURNS}, while the others
+     * still run; none of the account that will be closed. Gives each return as its order id and return id.
+     */
+    private List<String[]> returnAsTheyConfirm(List<String> orderIds, String closing) throws InterruptedException {
+        List<String[]> returns = new ArrayList<>();
+        java.util.Set<String> asked = new java.util.HashSet<>();
+        Instant until = Instant.now().plus(Duration.ofMinutes(4));
+        while (returns.size() < RETURNS && Instant.now().isBefore(until)) {
+            List<JsonNode> views = invariants.orderViews(orderIds);
+            for (JsonNode order : views) {
+                String orderId = order.get("orderId").asText();
+                if (returns.size() < RETURNS && order.get("status").asText().equals("CONFIRMED")
+                        && !order.get("accountId").asText().equals(closing) && asked.add(orderId)) {
+                    returns.add(new String[] {orderId, requestReturn(order)});
+                }
+            }
+            if (views.stream().allMatch(Invariants::isTerminal)) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        return returns;
+    }
+
+    /** Closes the account and returns a unit of one of its confirmed orders, if it has one. */
+    private String[] returnFromClosedAccount(List<String> orderIds, String closing) {
+        assertThat(Api.post(payments, "/accounts/" + closing + "/close", Map.of()).status()).isEqualTo(202);
+        return invariants.orderViews(orderIds).stream()
+                         .filter(order -> order.get("accountId").asText().equals(closing))
+                         .filter(order -> order.get("status").asText().equals("CONFIRMED"))
+                         .findFirst()
+                         .map(order -> new String[] {order.get("orderId").asText(), requestReturn(order)})
+                         .orElse(null);
+    }
+
+    private String requestReturn(JsonNode order) {
+        JsonNode line = order.get("lines").get(0);
+        Api.Response response = Api.post(orders, "/orders/" + order.get("orderId").asText() + "/returns", Map.of(
+                "lines", List.of(Map.of("productId", line.get("productId").asText(), "quantity", 1))));
+        assertThat(response.status()).as("returning a unit of %s", order.get("orderId").asText()).isEqualTo(202);
+        return response.body().get("returnId").asText();
     }
 
     private List<String> placeConcurrently(List<String> products, List<String> accounts) throws Exception {
