@@ -3,6 +3,8 @@ package org.sagaengine.engine;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
@@ -16,7 +18,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Runs every {@link SagaDefinition} bean of a service on Axon: each saga type gets Axon's saga store and association
@@ -28,13 +35,28 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * Axon Server not yet reachable), would otherwise never get a saga. Reading old events again is safe: a saga that has
  * run for a key is not started again.
  * <p>
- * A service provides a {@link SagaProgress} and a {@link FailureClassifier}; it may route a processor's failures
- * to a dead-letter queue through Axon's processing-group configuration, by the processor's name. The service's
+ * A service provides a {@link FailureClassifier}, and a {@link SagaProgress} unless it has a {@link JdbcClient}: then
+ * the engine records progress with {@link JdbcSagaProgress}. It may route a saga type's failures to a dead-letter
+ * queue of its own with {@link SagaDeadLetters}. The service's
  * {@link HandlerEnhancerDefinition} beans wrap a saga's handler as they wrap its other handlers.
  */
-@AutoConfiguration(afterName = "org.axonframework.springboot.autoconfig.AxonAutoConfiguration")
+@AutoConfiguration(afterName = {"org.axonframework.springboot.autoconfig.AxonAutoConfiguration",
+                                 "org.springframework.boot.autoconfigure.jdbc.JdbcClientAutoConfiguration"})
 @EnableConfigurationProperties(SagaTimeouts.class)
 public class SagaEngineConfiguration {
+
+    /** Progress and timeline in the service's database, when it has one and records progress no other way. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(JdbcClient.class)
+    static class JdbcProgress {
+
+        @Bean
+        @ConditionalOnBean(JdbcClient.class)
+        @ConditionalOnMissingBean(SagaProgress.class)
+        JdbcSagaProgress jdbcSagaProgress(JdbcClient jdbc, ObjectProvider<MeterRegistry> meters) {
+            return new JdbcSagaProgress(jdbc, meters.getIfAvailable(SimpleMeterRegistry::new));
+        }
+    }
 
     /** The name of the processor that runs a saga type: Axon's own default for a saga class. */
     public static String processorName(SagaDefinition<?> definition) {

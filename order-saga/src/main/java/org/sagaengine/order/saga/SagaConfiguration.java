@@ -21,6 +21,7 @@ import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
 import org.sagaengine.engine.FailureClassifier;
+import org.sagaengine.engine.SagaDeadLetters;
 import org.sagaengine.engine.SagaDefinition;
 import org.sagaengine.engine.SagaEngineConfiguration;
 import org.sagaengine.platform.CommandGatewayConfiguration;
@@ -135,10 +136,8 @@ class SagaConfiguration {
     void routeSagaFailuresToDeadLetters(EventProcessingConfigurer processing,
                                         @Qualifier("sagaDeadLetters") ObjectProvider<SagaDeadLetters> orders,
                                         @Qualifier("returnSagaDeadLetters") ObjectProvider<SagaDeadLetters> returns) {
-        processing.registerListenerInvocationErrorHandler(SAGA_PROCESSOR, configuration -> orders.getObject())
-                  .registerHandlerInterceptor(SAGA_PROCESSOR, configuration -> orders.getObject())
-                  .registerListenerInvocationErrorHandler(RETURN_SAGA_PROCESSOR, configuration -> returns.getObject())
-                  .registerHandlerInterceptor(RETURN_SAGA_PROCESSOR, configuration -> returns.getObject());
+        SagaDeadLetters.routeFailures(processing, OrderSaga.DEFINITION, orders::getObject);
+        SagaDeadLetters.routeFailures(processing, ReturnSaga.DEFINITION, returns::getObject);
     }
 
     /** Builds the dead-letter queue of a saga type, in the orders database, keyed by the saga's key. */
@@ -156,9 +155,7 @@ class SagaConfiguration {
                                                 .genericSerializer(serializer)
                                                 .eventSerializer(eventSerializer)
                                                 .build();
-            return new SagaDeadLetters(queue, transactionManager, definition::keyOf, definition.type(),
-                                       () -> processing.getObject().sagaConfiguration(definition.stateType())
-                                                       .manager());
+            return SagaDeadLetters.of(definition, queue, transactionManager, processing::getObject);
         }
     }
 }

@@ -1,10 +1,12 @@
-package org.sagaengine.order.saga;
+package org.sagaengine.engine;
 
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventMessageHandler;
 import org.axonframework.eventhandling.ListenerInvocationErrorHandler;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A dead-letter queue for one saga type, which Axon's queues do not cover: Axon's default logs a failing saga handler
- * and drops the event. Here an event the saga cannot handle is kept in the orders database with its cause, keyed by
+ * and drops the event. Here an event the saga cannot handle is kept in the service's queue with its cause, keyed by
  * its saga's key (the order, the return), and every later event of that saga waits behind it, so a saga's events are
  * never handled out of order. Other sagas carry on. Retrying hands the waiting events to the saga again, oldest first.
  * <p>
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * savepoint per event handler undoes its database writes, and the saga writes everything before it sends its
  * commands, so a handler that fails has sent nothing.
  */
-class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
+public final class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
         SequencedDeadLetterProcessor<EventMessage<?>> {
 
     private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
@@ -46,8 +48,9 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
     private final String sagaType;
     private final Supplier<AbstractSagaManager<?>> sagaManager;
 
-    SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
-                    Function<Object, String> keyOf, String sagaType, Supplier<AbstractSagaManager<?>> sagaManager) {
+    private SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
+                            Function<Object, String> keyOf, String sagaType,
+                            Supplier<AbstractSagaManager<?>> sagaManager) {
         this.queue = queue;
         this.transactions = transactions;
         this.keyOf = keyOf;
@@ -55,7 +58,26 @@ class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerI
         this.sagaManager = sagaManager;
     }
 
-    SequencedDeadLetterQueue<EventMessage<?>> queue() {
+    /**
+     * The dead letters of a saga type, kept in {@code queue} (a queue of the processor named
+     * {@link SagaEngineConfiguration#processorName}), retried through the saga type's manager.
+     */
+    public static SagaDeadLetters of(SagaDefinition<?> definition, SequencedDeadLetterQueue<EventMessage<?>> queue,
+                                     TransactionManager transactions,
+                                     Supplier<EventProcessingConfiguration> processing) {
+        return new SagaDeadLetters(queue, transactions, definition::keyOf, definition.type(),
+                                   () -> processing.get().sagaConfiguration(definition.stateType()).manager());
+    }
+
+    /** Routes the failures of the saga type's processor here, and holds its later events behind a dead letter. */
+    public static void routeFailures(EventProcessingConfigurer processing, SagaDefinition<?> definition,
+                                     Supplier<SagaDeadLetters> deadLetters) {
+        String processor = SagaEngineConfiguration.processorName(definition);
+        processing.registerListenerInvocationErrorHandler(processor, configuration -> deadLetters.get())
+                  .registerHandlerInterceptor(processor, configuration -> deadLetters.get());
+    }
+
+    public SequencedDeadLetterQueue<EventMessage<?>> queue() {
         return queue;
     }
 

@@ -1,4 +1,4 @@
-package org.sagaengine.order.saga;
+package org.sagaengine.engine;
 
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -10,25 +10,24 @@ import java.util.Optional;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.sagaengine.engine.SagaProgress;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Writes a saga's step, timeline and next due time into {@code saga_step} and {@code saga_timeline}, inside
  * the saga processor's transaction, and counts sagas and times their steps once that transaction has committed (a
- * batch that is rolled back and handled again is counted once).
+ * batch that is rolled back and handled again is counted once). The service creates the two tables in its own
+ * database; docs/engine.md gives their shape. {@link SagaEngineConfiguration} provides it to a service that has a
+ * {@link JdbcClient} and no {@link SagaProgress} of its own.
  */
-@Component
-class JdbcSagaProgress implements SagaProgress {
+public class JdbcSagaProgress implements SagaProgress {
 
     private final JdbcClient jdbc;
     private final Clock clock;
     private final MeterRegistry meters;
 
-    JdbcSagaProgress(JdbcClient jdbc, MeterRegistry meters) {
+    public JdbcSagaProgress(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
         this.meters = meters;
