@@ -170,6 +170,7 @@ class BadInputCorpusTest {
             case "POST /accounts/{accountId}/deposits" -> "{\"amount\":500}";
             case "POST /orders" -> "{\"accountId\":\"" + ACCOUNT + "\",\"currency\":\"EUR\",\"lines\":[{\"productId\":\""
                     + PRODUCT + "\",\"quantity\":1,\"unitPrice\":100}]}";
+            case "POST /orders/{orderId}/returns" -> "{\"lines\":[{\"productId\":\"" + PRODUCT + "\",\"quantity\":1}]}";
             default -> throw new AssertionError("No valid body known for " + method + " " + template
                     + ": add one to the corpus");
         };
@@ -190,7 +191,8 @@ class BadInputCorpusTest {
         parameters.appendTail(path);
         String filled = path.toString();
         // The endpoints that name an order in their query must name one to be a valid request.
-        return filled.equals("/stock-holds") || filled.equals("/payments") ? filled + "?orderId=corpus-order" : filled;
+        return List.of("/stock-holds", "/stock-returns", "/payments", "/return-refunds").contains(filled)
+               ? filled + "?orderId=corpus-order" : filled;
     }
 
     private static List<String> leaves(JsonNode node, String pointer) {

@@ -253,6 +253,7 @@ final class SagaMachine<S extends SagaInstance> {
          * A refused command held nothing, like a refusal; a refused compensation has nothing to give back, since
          * undoing what never happened counts as done. A failure that may not have reached the participant is left to
          * the step's deadline or retry. A refused failure step ends the saga all the same: nothing is left to undo.
+         * At a pivot settled by its reply, only the pivot's own refusal compensates.
          */
         private void commandFailed(ParticipantCommandFailed failed) {
             noted(SagaProgress.Entry.REPLY, "ParticipantCommandFailed",
@@ -268,7 +269,8 @@ final class SagaMachine<S extends SagaInstance> {
                     SagaInstance.of(saga.refused, step.name).add(failed.item());
                 }
             }
-            if (canCompensate() && (failed.refused() || !settlingByReply())) {
+            boolean pivotRefused = failed.refused() && !failed.compensation() && isCurrent(step);
+            if (canCompensate() && (!settlingByReply() || pivotRefused)) {
                 compensate(failed.unknownTarget()
                                    ? "unknown " + step.targetKind + ": " + failed.item()
                                    : failed.command() + " failed for " + failed.item() + ": " + failed.failure());

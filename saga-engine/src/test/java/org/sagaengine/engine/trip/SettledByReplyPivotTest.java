@@ -122,6 +122,13 @@ class SettledByReplyPivotTest {
     }
 
     @Test
+    void aLateRefusalOfAnEarlierStepsCommandDoesNotCompensateWhileThePivotIsOpen() {
+        atThePivot().whenFails(HoldSeat.class, refusal("duplicate"))
+                    .expectNoCommands()
+                    .expectStep(TRIP, "CHARGING_CARD");
+    }
+
+    @Test
     void stepsBeforeThePivotStillTimeOutAndCompensate() {
         trip.given(PLANNED, new SeatHeld(TRIP, "ann"))
             .whenTimeElapses(STEP_TIMEOUT)
