@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A dead-letter queue for one saga type, which Axon's queues do not cover: Axon's default logs a failing saga handler
  * and drops the event. Here an event the saga cannot handle is kept in the service's queue with its cause, keyed by
- * its saga's key (the order, the return), and every later event of that saga waits behind it, so a saga's events are
- * never handled out of order. Other sagas carry on. Retrying hands the waiting events to the saga again, oldest first.
+ * its saga's key, and every later event of that saga waits behind it, so a saga's events are never handled out of
+ * order. Other sagas carry on. Retrying hands the waiting events to the saga again, oldest first.
  * <p>
- * A failed handler leaves nothing behind: the engine restores the saga's fields, the platform's
- * savepoint per event handler undoes its database writes, and the saga writes everything before it sends its
+ * A failed handler leaves nothing behind: the engine restores the saga's fields, a service's savepoint per event
+ * handler (a {@code HandlerEnhancerDefinition}) undoes its database writes, and the saga writes everything before it
+ * sends its
  * commands, so a handler that fails has sent nothing.
  */
 public final class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,

@@ -189,7 +189,7 @@ public final class SagaDefinition<S extends SagaInstance> {
             this.newState = Objects.requireNonNull(newState);
         }
 
-        /** The property, named as its accessor, by which every message of one saga names it: {@code orderId}. */
+        /** The property, named as its accessor, by which every message of one saga names it: {@code bookingId}, say. */
         public Builder<S> associatedBy(String property) {
             this.associationProperty = property;
             return this;

@@ -40,7 +40,7 @@ public abstract class SagaInstance {
     String retryName;
     String retryId;
 
-    /** The key this saga is associated by (an order id, a return id). */
+    /** The key this saga is associated by: the value of its association property. */
     public final String sagaKey() {
         return sagaKey;
     }

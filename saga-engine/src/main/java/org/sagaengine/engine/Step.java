@@ -13,7 +13,7 @@ import java.util.function.Function;
  * and compensated; the command that undoes it; and the name of the deadline it must finish by.
  *
  * @param <S> the saga's state
- * @param <I> what the step sends a command for: a line of an order, say, or the saga itself for a step sent once
+ * @param <I> what the step sends a command for: one of several items, or the saga itself for a step sent once
  */
 public final class Step<S extends SagaInstance, I> {
 
