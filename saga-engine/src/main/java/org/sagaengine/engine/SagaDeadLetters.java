@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A failed handler leaves nothing behind: the engine restores the saga's fields, a service's savepoint per event
  * handler (a {@code HandlerEnhancerDefinition}) undoes its database writes, and the saga writes everything before it
- * sends its
- * commands, so a handler that fails has sent nothing.
+ * sends its commands, so a handler that fails has sent nothing.
  */
 public final class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
         SequencedDeadLetterProcessor<EventMessage<?>> {
