@@ -25,20 +25,25 @@ public final class OneDatabaseOrders {
     /** Places the order: {@code CONFIRMED}, or {@code REJECTED} with nothing moved. */
     public String place(Order order) throws SQLException {
         try (Connection connection = database.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                OrderWork.place(connection, connection, connection, order);
-                connection.commit();
-                return "CONFIRMED";
-            } catch (OrderWork.Refused refused) {
-                connection.rollback();
-                OrderWork.record(connection, order, "REJECTED", refused.getMessage());
-                connection.commit();
-                return "REJECTED";
-            } catch (SQLException | RuntimeException failure) {
-                connection.rollback();
-                throw failure;
-            }
+            return place(connection, order);
+        }
+    }
+
+    /** Places the order on a connection of the one database, which a worker keeps from one order to the next. */
+    public static String place(Connection connection, Order order) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            OrderWork.place(connection, connection, connection, order);
+            connection.commit();
+            return "CONFIRMED";
+        } catch (OrderWork.Refused refused) {
+            connection.rollback();
+            OrderWork.record(connection, order, "REJECTED", refused.getMessage());
+            connection.commit();
+            return "REJECTED";
+        } catch (SQLException | RuntimeException failure) {
+            connection.rollback();
+            throw failure;
         }
     }
 }

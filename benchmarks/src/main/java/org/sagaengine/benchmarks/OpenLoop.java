@@ -32,7 +32,25 @@ public final class OpenLoop {
         }
     }
 
+    /** Hears of each request as it is sent and as it ends, for a timeline; times are {@link System#nanoTime()}. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void sent(long nanos) {
+        }
+
+        /** A request ended: with its outcome, or with the failure the client saw. */
+        default void ended(long nanos, Object outcome, Throwable failure) {
+        }
+    }
+
     private OpenLoop() {
+    }
+
+    public static Result run(double perSecond, Duration duration, Duration drain,
+                             LongFunction<CompletionStage<?>> request) {
+        return run(perSecond, duration, drain, request, Listener.NONE);
     }
 
     /**
@@ -41,7 +59,7 @@ public final class OpenLoop {
      * @param request starts request {@code i} and completes when it has its final outcome; it must not block
      */
     public static Result run(double perSecond, Duration duration, Duration drain,
-                             LongFunction<CompletionStage<?>> request) {
+                             LongFunction<CompletionStage<?>> request, Listener listener) {
         Histogram latencies = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
         AtomicLong completed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -55,6 +73,7 @@ public final class OpenLoop {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
+            listener.sent(System.nanoTime());
             CompletionStage<?> stage;
             try {
                 stage = request.apply(i);
@@ -62,8 +81,10 @@ public final class OpenLoop {
                 stage = CompletableFuture.failedFuture(refused);
             }
             all[(int) i] = stage.toCompletableFuture().whenComplete((result, failure) -> {
-                latencies.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                long now = System.nanoTime();
+                latencies.recordValue(Math.max(0, (now - due) / 1000));
                 (failure == null ? completed : failed).incrementAndGet();
+                listener.ended(now, result, failure);
             });
         }
         try {

@@ -59,6 +59,20 @@ public final class OrderWork {
         update(payments, "insert into bench_account (account_id, balance) values (?, ?)", accountId, balance);
     }
 
+    /** Many products in one statement. */
+    public static void addProducts(Connection inventory, java.util.List<String> productIds, int available)
+            throws SQLException {
+        update(inventory, "insert into bench_stock (product_id, available) select unnest(?::text[]), ?",
+               inventory.createArrayOf("text", productIds.toArray()), available);
+    }
+
+    /** Many accounts in one statement. */
+    public static void addAccounts(Connection payments, java.util.List<String> accountIds, long balance)
+            throws SQLException {
+        update(payments, "insert into bench_account (account_id, balance) select unnest(?::text[]), ?",
+               payments.createArrayOf("text", accountIds.toArray()), balance);
+    }
+
     /** Does the whole order work on the given connections, inside whatever transaction they are in. */
     public static void place(Connection orders, Connection inventory, Connection payments, Order order)
             throws SQLException, Refused {

@@ -3,6 +3,8 @@ package org.sagaengine.benchmarks;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 import javax.sql.XAConnection;
@@ -11,7 +13,13 @@ import javax.transaction.xa.XAResource;
 
 import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
+import com.arjuna.ats.arjuna.common.RecoveryEnvironmentBean;
 import com.arjuna.ats.arjuna.common.arjPropertyManager;
+import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
+import com.arjuna.ats.arjuna.recovery.RecoveryManager;
+import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
+import com.arjuna.ats.jta.common.jtaPropertyManager;
+import com.arjuna.ats.jta.recovery.XAResourceRecoveryHelper;
 import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
@@ -32,6 +40,9 @@ public final class XaOrders {
     private final XADataSource payments;
     private final TransactionManager transactions;
 
+    /** The coordinator's node name: it recovers the transactions whose ids carry it. */
+    static final String NODE = "benchmark-coordinator";
+
     /**
      * @param recoveryLog where the coordinator keeps its log of decided transactions; the first coordinator of a JVM
      *                    sets it for the JVM
@@ -47,13 +58,75 @@ public final class XaOrders {
     private static void useRecoveryLog(Path directory) {
         String dir = directory.toAbsolutePath().toString();
         try {
-            arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier("benchmark-coordinator");
+            arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier(NODE);
         } catch (CoreEnvironmentBeanException tooLong) {
             throw new IllegalStateException(tooLong);
         }
         arjPropertyManager.getObjectStoreEnvironmentBean().setObjectStoreDir(dir);
         BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore").setObjectStoreDir(dir);
         BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore").setObjectStoreDir(dir);
+    }
+
+    /**
+     * Runs Narayana's recovery manager in this JVM over the three databases: it finds the transactions a database
+     * holds prepared, and finishes each as the coordinator's log decided (commit), or rolls it back when the log has
+     * no record of it. Periodic: every {@code periodSeconds}, as a coordinator runs it; or direct, one
+     * {@link RecoveryManager#scan()} at a time, as after a restart.
+     */
+    public RecoveryManager startRecovery(boolean periodic, int periodSeconds) {
+        RecoveryEnvironmentBean recovery = recoveryPropertyManager.getRecoveryEnvironmentBean();
+        recovery.setRecoveryModuleClassNames(List.of(
+                "com.arjuna.ats.internal.arjuna.recovery.AtomicActionRecoveryModule",
+                XARecoveryModule.class.getName()));
+        recovery.setExpiryScannerClassNames(List.of());
+        recovery.setRecoveryListener(false);
+        recovery.setPeriodicRecoveryPeriod(periodSeconds);
+        recovery.setRecoveryBackoffPeriod(1);
+        jtaPropertyManager.getJTAEnvironmentBean().setXaRecoveryNodes(List.of(NODE));
+        jtaPropertyManager.getJTAEnvironmentBean().setXaResourceOrphanFilterClassNames(List.of(
+                "com.arjuna.ats.internal.jta.recovery.arjunacore.JTATransactionLogXAResourceOrphanFilter",
+                "com.arjuna.ats.internal.jta.recovery.arjunacore.JTANodeNameXAResourceOrphanFilter"));
+        RecoveryManager manager = RecoveryManager.manager(
+                periodic ? RecoveryManager.INDIRECT_MANAGEMENT : RecoveryManager.DIRECT_MANAGEMENT);
+        XARecoveryModule.getRegisteredXARecoveryModule().addXAResourceRecoveryHelper(new DatabasesToRecover());
+        if (periodic) {
+            manager.startRecoveryManagerThread();
+        }
+        return manager;
+    }
+
+    /** Hands the recovery manager a resource of each database that is up, on fresh connections each scan. */
+    private final class DatabasesToRecover implements XAResourceRecoveryHelper {
+
+        private final List<XAConnection> open = new ArrayList<>();
+
+        @Override
+        public boolean initialise(String properties) {
+            return true;
+        }
+
+        @Override
+        public synchronized XAResource[] getXAResources() {
+            open.forEach(connection -> {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // Closed with its server.
+                }
+            });
+            open.clear();
+            List<XAResource> resources = new ArrayList<>();
+            for (XADataSource database : List.of(orders, inventory, payments)) {
+                try {
+                    XAConnection connection = database.getXAConnection();
+                    open.add(connection);
+                    resources.add(connection.getXAResource());
+                } catch (SQLException down) {
+                    // Its transactions wait for the next scan.
+                }
+            }
+            return resources.toArray(XAResource[]::new);
+        }
     }
 
     public void createSchema() throws SQLException {

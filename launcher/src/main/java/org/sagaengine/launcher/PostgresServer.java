@@ -49,8 +49,10 @@ import org.tukaani.xz.XZInputStream;
  * </ul>
  * When the launcher runs as root, the server runs in a user namespace of its own ({@code unshare -U}), where it is
  * not root: PostgreSQL refuses to run as root.
+ * <p>
+ * The benchmarks start servers of their own with it, with further settings ({@link #set}).
  */
-final class PostgresServer {
+public final class PostgresServer {
 
     static final String SUPERUSER = "postgres";
 
@@ -61,6 +63,7 @@ final class PostgresServer {
     private final int port;
     private final boolean durable;
     private final String superuserPassword;
+    private final Map<String, String> extraSettings = new LinkedHashMap<>();
 
     private PostgresServer(Path binaries, Path dataDirectory, Path passwordFile, Path log, int port, boolean durable)
             throws IOException {
@@ -79,16 +82,22 @@ final class PostgresServer {
      * @param log           the server's log
      * @param durable       fsync and synchronous commit on; off only for tests that trade durability for speed
      */
-    static PostgresServer prepare(Path dataDirectory, Path passwordFile, Path log, int port, boolean durable)
+    public static PostgresServer prepare(Path dataDirectory, Path passwordFile, Path log, int port, boolean durable)
             throws IOException {
         return new PostgresServer(unpackedBinaries(), dataDirectory, passwordFile, log, port, durable);
     }
 
-    int port() {
+    /** A server setting beyond the launcher's own ({@code max_prepared_transactions}, say), from the next start. */
+    public PostgresServer set(String name, String value) {
+        extraSettings.put(name, value);
+        return this;
+    }
+
+    public int port() {
         return port;
     }
 
-    String superuserPassword() {
+    public String superuserPassword() {
         return superuserPassword;
     }
 
@@ -97,7 +106,7 @@ final class PostgresServer {
     }
 
     /** Creates the cluster if there is none, and starts the server; refuses when its port is taken. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         if (running().isPresent()) {
             throw new IllegalStateException("PostgreSQL is already running on " + dataDirectory + " (pid "
                     + running().get().pid() + "); stop it first");
@@ -113,7 +122,7 @@ final class PostgresServer {
     }
 
     /** Stops the server: {@code fast} rolls back open transactions and checkpoints; {@code immediate} is a crash. */
-    void stop(boolean immediate) throws IOException, InterruptedException {
+    public void stop(boolean immediate) throws IOException, InterruptedException {
         if (running().isEmpty()) {
             return;
         }
@@ -122,7 +131,7 @@ final class PostgresServer {
     }
 
     /** The postmaster, while it runs. */
-    Optional<ProcessHandle> running() {
+    public Optional<ProcessHandle> running() {
         Path pidFile = dataDirectory.resolve("postmaster.pid");
         try {
             if (!Files.exists(pidFile)) {
@@ -138,7 +147,7 @@ final class PostgresServer {
         }
     }
 
-    Connection connectAsSuperuser(String database) throws SQLException {
+    public Connection connectAsSuperuser(String database) throws SQLException {
         Properties credentials = new Properties();
         credentials.setProperty("user", SUPERUSER);
         credentials.setProperty("password", superuserPassword);
@@ -215,6 +224,7 @@ final class PostgresServer {
         settings.put("log_truncate_on_rotation", "on");
         settings.put("log_rotation_age", "1d");
         settings.put("log_rotation_size", "10MB");
+        settings.putAll(extraSettings);
         List<String> options = new ArrayList<>();
         settings.forEach((name, value) -> options.add("-c " + name + "=" + value));
         return options;
