@@ -25,6 +25,14 @@ final class Database implements AutoCloseable {
     private Database(PostgresServer server, String name) {
         this.server = server;
         this.name = name;
+        // A lab stopped half way (Ctrl-C) leaves no server running behind it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.stop(true);
+            } catch (Exception ignored) {
+                // Stopped already.
+            }
+        }));
     }
 
     static Database start(Path directory, String name, Map<String, String> settings)

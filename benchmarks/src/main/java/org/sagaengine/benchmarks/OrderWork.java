@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * The order work in SQL, the same whichever transaction holds it: reserve stock for every line, charge the account,
@@ -60,23 +62,30 @@ public final class OrderWork {
     }
 
     /** Many products in one statement. */
-    public static void addProducts(Connection inventory, java.util.List<String> productIds, int available)
+    public static void addProducts(Connection inventory, List<String> productIds, int available)
             throws SQLException {
         update(inventory, "insert into bench_stock (product_id, available) select unnest(?::text[]), ?",
                inventory.createArrayOf("text", productIds.toArray()), available);
     }
 
     /** Many accounts in one statement. */
-    public static void addAccounts(Connection payments, java.util.List<String> accountIds, long balance)
+    public static void addAccounts(Connection payments, List<String> accountIds, long balance)
             throws SQLException {
         update(payments, "insert into bench_account (account_id, balance) select unnest(?::text[]), ?",
                payments.createArrayOf("text", accountIds.toArray()), balance);
     }
 
-    /** Does the whole order work on the given connections, inside whatever transaction they are in. */
+    /**
+     * Does the whole order work on the given connections, inside whatever transaction they are in. Stock rows are
+     * locked in the order of their keys, as any code sharing rows must lock them, so that two orders never wait for
+     * each other in a cycle.
+     */
     public static void place(Connection orders, Connection inventory, Connection payments, Order order)
             throws SQLException, Refused {
-        for (Order.Line line : order.lines()) {
+        List<Order.Line> lines = order.lines().stream()
+                                                .sorted(Comparator.comparing(Order.Line::productId))
+                                                .toList();
+        for (Order.Line line : lines) {
             if (update(inventory, """
                     update bench_stock set available = available - ?, reserved = reserved + ?
                      where product_id = ? and available >= ?""",
@@ -90,7 +99,7 @@ public final class OrderWork {
         }
         update(payments, "insert into bench_payment (order_id, account_id, amount) values (?, ?, ?)",
                order.orderId(), order.accountId(), order.amount());
-        for (Order.Line line : order.lines()) {
+        for (Order.Line line : lines) {
             update(inventory, """
                     update bench_stock set reserved = reserved - ?, committed = committed + ?
                      where product_id = ?""", line.quantity(), line.quantity(), line.productId());
