@@ -25,7 +25,8 @@ import org.sagaengine.launcher.SystemSettings;
 
 /**
  * The real system, started as the launcher starts it (three service processes, durable PostgreSQL, the same JVM
- * options), driven over its REST API like any client. An order counts when it has ended: a poller lists the pending
+ * options), but with the payment service's database on a PostgreSQL server of its own, so that it can stop alone;
+ * driven over its REST API like any client. An order counts when it has ended: a poller lists the pending
  * orders every {@value #POLL_MILLIS} ms and reads each order that has left the list, so an outcome is seen up to
  * that much after it happened.
  */
@@ -48,7 +49,8 @@ final class SagaApproach implements Approach {
                                                      freePort(), freePort(), freePort(), "127.0.0.1", true, false,
                                                      List.of("-Xmx512m", "-XX:+UseSerialGC"), List.of(),
                                                      Duration.ofMinutes(4), null);
-        this.system = new EmbeddedSystem(settings, progress).start();
+        this.system = new EmbeddedSystem(settings, progress).withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort())
+                                                           .start();
         this.orders = system.uri(EmbeddedSystem.ORDER_SAGA);
         this.inventory = system.uri(EmbeddedSystem.INVENTORY);
         this.payments = system.uri(EmbeddedSystem.PAYMENT);
@@ -182,17 +184,19 @@ final class SagaApproach implements Approach {
 
     @Override
     public String paymentsSide() {
-        return "the payment service's process is killed (SIGKILL), then started again; its database stays up, "
-                + "which no other service can tell apart from both being down";
+        return "the payment service's process is killed (SIGKILL) and its database's own server stopped; then both "
+                + "started again";
     }
 
     @Override
     public void stopPayments() throws Exception {
         system.kill(EmbeddedSystem.PAYMENT);
+        system.stopDatabaseOf(EmbeddedSystem.PAYMENT);
     }
 
     @Override
     public void startPayments() throws Exception {
+        system.startDatabaseOf(EmbeddedSystem.PAYMENT);
         system.restart(EmbeddedSystem.PAYMENT);
     }
 

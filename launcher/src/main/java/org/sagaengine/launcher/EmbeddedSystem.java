@@ -61,6 +61,9 @@ public final class EmbeddedSystem implements AutoCloseable {
         return thread;
     });
     private PostgresServer postgres;
+    /** Databases served by a server of their own instead of the shared one, by database name. */
+    private final Map<String, PostgresServer> ownServers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> ownServerPorts = new ConcurrentHashMap<>();
     private Supervised postgresState = new Supervised(0, 0, Instant.now(), null);
     private String adminPassword;
     private String databasePassword;
@@ -86,6 +89,58 @@ public final class EmbeddedSystem implements AutoCloseable {
     public record Supervised(int restarts, int failuresInARow, Instant startedAt, Instant restartDue) {
     }
 
+    /**
+     * Gives a service's database a PostgreSQL server of its own, on {@code port}, so that it can be stopped alone
+     * ({@link #stopDatabaseOf}); the others stay on the shared server. To be called before {@link #start}. Such a
+     * server is not supervised: it is down until {@link #startDatabaseOf} starts it again.
+     */
+    public EmbeddedSystem withOwnDatabaseServer(String service, int port) {
+        if (settings.externalPostgres() != null) {
+            throw new IllegalStateException("The databases are on an external server");
+        }
+        ownServerPorts.put(SERVICE_DATABASES.get(service), port);
+        return this;
+    }
+
+    /** Stops the server of a service's own database (see {@link #withOwnDatabaseServer}), as a failover would. */
+    public void stopDatabaseOf(String service) throws IOException, InterruptedException {
+        String database = SERVICE_DATABASES.get(service);
+        ownServer(database).stop(false);
+        progress.accept("Stopped the PostgreSQL server of " + database);
+    }
+
+    public void startDatabaseOf(String service) throws IOException, InterruptedException {
+        String database = SERVICE_DATABASES.get(service);
+        ownServer(database).start();
+        progress.accept("Started the PostgreSQL server of " + database + " again");
+    }
+
+    private PostgresServer ownServer(String database) {
+        PostgresServer server = ownServers.get(database);
+        if (server == null) {
+            throw new IllegalStateException(database + " has no server of its own");
+        }
+        return server;
+    }
+
+    private void startOwnServers() throws IOException, InterruptedException, SQLException {
+        for (Map.Entry<String, Integer> own : ownServerPorts.entrySet()) {
+            String database = own.getKey();
+            PostgresServer server = PostgresServer.prepare(settings.dataDirectory().resolve("postgres-" + database),
+                                                           settings.dataDirectory().resolve("postgres-" + database
+                                                                                                    + "-password"),
+                                                           settings.dataDirectory().resolve("logs/postgres-"
+                                                                                                    + database + ".log"),
+                                                           own.getValue(), settings.durableDatabase());
+            server.start();
+            ownServers.put(database, server);
+            try (Connection admin = server.connectAsSuperuser("postgres"); Statement sql = admin.createStatement()) {
+                createDatabase(sql, database);
+            }
+            progress.accept("PostgreSQL for " + database + " alone is up on port " + own.getValue());
+        }
+    }
+
     public EmbeddedSystem start() throws IOException, InterruptedException, SQLException {
         Files.createDirectories(settings.dataDirectory().resolve("logs"));
         adminPassword = Secrets.readOrCreate(adminPasswordFile());
@@ -101,6 +156,7 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
         startPostgres();
         createDatabases();
+        startOwnServers();
         for (String service : List.of(ORDER_SAGA, INVENTORY, PAYMENT)) {
             services.put(service, launch(service, new Supervised(0, 0, Instant.now(), null)));
         }
@@ -142,7 +198,9 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     /** A JDBC URL for one of the system's databases, for tools and tests that look inside. */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + database;
+        Integer own = ownServerPorts.get(database);
+        return own != null ? "jdbc:postgresql://127.0.0.1:" + own + "/" + database
+                           : "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + database;
     }
 
     /** A connection as the services' own database user, with its password. */
@@ -179,25 +237,31 @@ public final class EmbeddedSystem implements AutoCloseable {
                 ? postgres.connectAsSuperuser("postgres")
                 : DriverManager.getConnection(jdbcUrl("postgres"), external.username(), external.password());
              Statement sql = admin.createStatement()) {
-            sql.execute("""
-                        do $$ begin
-                          if not exists (select from pg_roles where rolname = '%1$s') then
-                            create role %1$s login;
-                          end if;
-                        end $$""".formatted(DB_USER));
-            // The generated password, set at every start: a role from before it existed had a well-known one.
-            sql.execute("alter role " + DB_USER + " password '" + databasePassword + "'");
             List<String> databases = new ArrayList<>(SERVICE_DATABASES.values());
+            databases.removeAll(ownServerPorts.keySet());
             if (settings.axonServer() == null) {
                 databases.add(0, EVENTS_DATABASE);
             }
             for (String database : databases) {
-                try (var exists = sql.executeQuery("select 1 from pg_database where datname = '" + database + "'")) {
-                    if (!exists.next()) {
-                        sql.execute("create database " + database + " owner " + DB_USER);
-                        progress.accept("Created database " + database);
-                    }
-                }
+                createDatabase(sql, database);
+            }
+        }
+    }
+
+    /** The services' role, with the generated password, and the database it owns, unless they exist. */
+    private void createDatabase(Statement sql, String database) throws SQLException {
+        sql.execute("""
+                    do $$ begin
+                      if not exists (select from pg_roles where rolname = '%1$s') then
+                        create role %1$s login;
+                      end if;
+                    end $$""".formatted(DB_USER));
+        // The generated password, set at every start: a role from before it existed had a well-known one.
+        sql.execute("alter role " + DB_USER + " password '" + databasePassword + "'");
+        try (var exists = sql.executeQuery("select 1 from pg_database where datname = '" + database + "'")) {
+            if (!exists.next()) {
+                sql.execute("create database " + database + " owner " + DB_USER);
+                progress.accept("Created database " + database);
             }
         }
     }
@@ -490,6 +554,17 @@ public final class EmbeddedSystem implements AutoCloseable {
                 if (isListening(service.baseUri().getPort())) {
                     progress.accept("Port " + service.baseUri().getPort() + " still answers: a process this launcher"
                             + " did not start is using it");
+                }
+            }
+            for (Map.Entry<String, PostgresServer> own : ownServers.entrySet()) {
+                try {
+                    own.getValue().stop(false);
+                    progress.accept("Stopped the PostgreSQL server of " + own.getKey());
+                } catch (IOException e) {
+                    progress.accept("The PostgreSQL server of " + own.getKey() + " did not stop cleanly: "
+                            + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             if (postgres != null) {

@@ -75,7 +75,7 @@ public class RunningSystem extends TestData {
                                   settings.axonServer());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
