@@ -19,8 +19,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * and as the saga system, each measured the same way on this machine, and written up as {@code docs/tradeoff.md}
  * with its plots.
  * <ol>
- * <li>For each approach and each mix (uncontended, contended), a ladder of fixed arrival rates, each 50% above the
- * last, until one is not kept up with. A rate is kept up with when every order of it has ended, none failed, and
+ * <li>For each approach and each mix (uncontended, contended), a warm-up at the first rate, not counted, then a
+ * ladder of fixed arrival rates, each 50% above the last, until one is not kept up with. A rate is kept up with when every order of it has ended, none failed, and
  * 99% ended within {@value #KEPT_P99_MILLIS} ms of when it was due. The highest such rate is the maximum
  * sustainable.</li>
  * <li>At half that rate: latency from when an order was due to its outcome (p50, p99, p99.9), and the machine's CPU
@@ -38,15 +38,16 @@ public final class Lab {
     static final long KEPT_P99_MILLIS = 2_000;
 
     /** How long each part runs; {@link #tiny} is for the test that checks the report is written. */
-    record Settings(Duration step, Duration atHalf, int outageBefore, int outageDown, int outageAfter, int workers,
-                    double ladderTop) {
+    record Settings(Duration warmUp, Duration step, Duration atHalf, int outageBefore, int outageDown,
+                    int outageAfter, int workers, double ladderTop) {
 
         static Settings full() {
-            return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 20, 30, 8, 20_000);
+            return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 20, 30, 8,
+                                20_000);
         }
 
         static Settings tiny() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2, 2, 4, 160);
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2, 2, 4, 160);
         }
     }
 
@@ -159,9 +160,15 @@ public final class Lab {
     }
 
     private Measured measure(Approach approach, Mix mix, String run, double firstRate) throws Exception {
+        // Warm up first, unmeasured: compiled code, filled caches, and a system done with the seeding's events.
+        awaitQuiet();
+        Step warm = step(approach, mix, run, 0, firstRate, settings.warmUp());
+        awaitQuiet();
+        say("%s, %s: warmed up at %.0f/s (p99 %.0f ms, not counted)", approach.name(), mix.name(), firstRate,
+            warm.p99());
         List<Step> ladder = new ArrayList<>();
         double max = 0;
-        long next = 0;
+        long next = warm.sent();
         for (double rate = firstRate; rate <= settings.ladderTop(); rate *= 1.5) {
             long from = next;
             next += (long) (rate * settings.step().toSeconds()) + 1;

@@ -76,7 +76,9 @@ final class Report {
         md.append("- Load is open-loop: order *i* is due at *start + i/rate* whatever happened before it, and its "
                           + "latency counts from that moment to its outcome (HdrHistogram, 3 significant digits), so a "
                           + "stall counts against every order due during it.\n");
-        md.append("- Arrival rates climb by 50%% a step, each held for %d s. A rate is **kept up with** when every "
+        md.append("- Each approach first runs %d s at its first rate, not counted, to warm up. "
+                          .formatted(results.settings().warmUp().toSeconds())
+                          + "Arrival rates then climb by 50%% a step, each held for %d s. A rate is **kept up with** when every "
                           .formatted(results.settings().step().toSeconds())
                           + "order of it ended, none failed, and p99 was at most " + Lab.KEPT_P99_MILLIS
                           + " ms; the highest such rate is the maximum sustainable. Latency and CPU are then measured "

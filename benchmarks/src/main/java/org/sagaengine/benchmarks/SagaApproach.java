@@ -49,8 +49,11 @@ final class SagaApproach implements Approach {
                                                      freePort(), freePort(), freePort(), "127.0.0.1", true, false,
                                                      List.of("-Xmx512m", "-XX:+UseSerialGC"), List.of(),
                                                      Duration.ofMinutes(4), null);
-        this.system = new EmbeddedSystem(settings, progress).withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort())
-                                                           .start();
+        EmbeddedSystem starting = new EmbeddedSystem(settings, progress)
+                .withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort());
+        // A lab stopped half way (Ctrl-C) leaves no service or server running behind it.
+        Runtime.getRuntime().addShutdownHook(new Thread(starting::close));
+        this.system = starting.start();
         this.orders = system.uri(EmbeddedSystem.ORDER_SAGA);
         this.inventory = system.uri(EmbeddedSystem.INVENTORY);
         this.payments = system.uri(EmbeddedSystem.PAYMENT);
