@@ -26,7 +26,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * <li>At half that rate: latency from when an order was due to its outcome (p50, p99, p99.9), and the machine's CPU
  * per order.</li>
  * <li>At half the uncontended maximum: the payments side goes down for a while and comes back, and every second is
- * recorded.</li>
+ * recorded, and then the seconds in which what was sent ends.</li>
  * <li>Two-phase commit only: the coordinator killed between prepare and commit ({@link CoordinatorCrash}).</li>
  * </ol>
  * Usage: {@code Lab <repository root> [--full | --tiny] [--no-saga] [--report-only]}; the README's benchmark command
@@ -39,15 +39,16 @@ public final class Lab {
 
     /** How long each part runs; {@link #tiny} is for the test that checks the report is written. */
     record Settings(Duration warmUp, Duration step, Duration atHalf, int outageBefore, int outageDown,
-                    int outageAfter, int workers, double ladderTop) {
+                    int outageAfter, int outageDrain, int workers, double ladderTop) {
 
         static Settings full() {
-            return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 20, 30, 8,
-                                20_000);
+            return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 20, 30,
+                                90, 8, 20_000);
         }
 
         static Settings tiny() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2, 2, 4, 160);
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2, 2, 2, 4,
+                                160);
         }
     }
 
@@ -59,8 +60,13 @@ public final class Lab {
                     double cpuMillisPerOrder) {
     }
 
+    /**
+     * One outage, second by second: orders are sent until {@code sendingUntil}, and the seconds after show them
+     * ending. {@code recoveredAfter} counts from {@code upAt} to the first of three seconds confirmed at 90% of the
+     * rate; {@code settledAfter}, from {@code upAt} to the first second after sending stopped with nothing in doubt.
+     */
     record Outage(String approach, String paymentsSide, String inDoubtMeaning, double rate, int downAt, int upAt,
-                  List<Timeline.Second> seconds, Integer recoveredAfter) {
+                  int sendingUntil, List<Timeline.Second> seconds, Integer recoveredAfter, Integer settledAfter) {
 
         long errors() {
             return seconds.stream().mapToLong(Timeline.Second::failed).sum();
@@ -76,6 +82,10 @@ public final class Lab {
 
         long mostInDoubt() {
             return seconds.stream().mapToLong(Timeline.Second::inDoubt).max().orElse(0);
+        }
+
+        long rejected() {
+            return seconds.stream().mapToLong(Timeline.Second::rejected).sum();
         }
     }
 
@@ -219,8 +229,9 @@ public final class Lab {
         int total = settings.outageBefore() + settings.outageDown() + settings.outageAfter();
         int downAt = settings.outageBefore();
         int upAt = downAt + settings.outageDown();
-        say("%s: at %.0f/s, %s for %d s", approach.name(), rate, approach.paymentsSide(), settings.outageDown());
-        Timeline timeline = new Timeline(total, approach::inDoubt);
+        say("%s: at %.0f/s, payments side down for %d s: %s", approach.name(), rate, settings.outageDown(),
+            approach.paymentsSide());
+        Timeline timeline = new Timeline(total + settings.outageDrain(), approach::inDoubt);
         Thread fault = new Thread(() -> {
             try {
                 Thread.sleep(downAt * 1000L);
@@ -234,7 +245,7 @@ public final class Lab {
             }
         }, "fault");
         fault.start();
-        OpenLoop.run(rate, Duration.ofSeconds(total), Duration.ofSeconds(1),
+        OpenLoop.run(rate, Duration.ofSeconds(total), Duration.ofSeconds(settings.outageDrain()),
                      i -> place(approach, mix.order(run, i, random)), timeline);
         fault.join();
         List<Timeline.Second> seconds = timeline.seconds();
@@ -250,8 +261,15 @@ public final class Lab {
                 break;
             }
         }
+        Integer settled = null;
+        for (int s = total; s < seconds.size(); s++) {
+            if (seconds.get(s).inDoubt() == 0) {
+                settled = s - upAt;
+                break;
+            }
+        }
         return new Outage(approach.name(), approach.paymentsSide(), approach.inDoubtMeaning(), rate, downAt, upAt,
-                          seconds, recovered);
+                          total, seconds, recovered, settled);
     }
 
     private void say(String format, Object... args) {

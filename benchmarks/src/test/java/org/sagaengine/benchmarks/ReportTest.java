@@ -36,7 +36,7 @@ class ReportTest {
             assertThat(measured.atHalf().p99()).isGreaterThanOrEqualTo(measured.atHalf().p50()).isPositive();
         }
         assertThat(results.outages()).hasSize(2).allSatisfy(outage -> {
-            assertThat(outage.seconds()).hasSize(outage.upAt() + Lab.Settings.tiny().outageAfter());
+            assertThat(outage.seconds()).hasSize(outage.sendingUntil() + Lab.Settings.tiny().outageDrain());
             assertThat(outage.errors()).as("%s: orders failed while the payments side was down", outage.approach())
                                        .isPositive();
             assertThat(outage.seconds().subList(0, outage.downAt()))
