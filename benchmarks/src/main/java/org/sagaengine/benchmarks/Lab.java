@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -62,11 +63,35 @@ public final class Lab {
 
     /**
      * One outage, second by second: orders are sent until {@code sendingUntil}, and the seconds after show them
-     * ending. {@code recoveredAfter} counts from {@code upAt} to the first of three seconds confirmed at 90% of the
-     * rate; {@code settledAfter}, from {@code upAt} to the first second after sending stopped with nothing in doubt.
+     * ending.
      */
     record Outage(String approach, String paymentsSide, String inDoubtMeaning, double rate, int downAt, int upAt,
-                  int sendingUntil, List<Timeline.Second> seconds, Integer recoveredAfter, Integer settledAfter) {
+                  int sendingUntil, List<Timeline.Second> seconds) {
+
+        /** Seconds from the payments side's return to the first of three confirmed at 90% of the rate, no error. */
+        Integer recoveredAfter() {
+            for (int s = upAt; s + 2 < sendingUntil; s++) {
+                boolean keepingUp = true;
+                for (int t = s; t <= s + 2; t++) {
+                    keepingUp &= seconds.get(t).confirmed() >= 0.9 * rate && seconds.get(t).failed() == 0;
+                }
+                if (keepingUp) {
+                    return s - upAt;
+                }
+            }
+            return null;
+        }
+
+        /** Seconds from the payments side's return until what is in doubt is no more than before the outage. */
+        Integer backToNormalAfter() {
+            long before = seconds.subList(0, downAt).stream().mapToLong(Timeline.Second::inDoubt).max().orElse(0);
+            for (int s = upAt; s < seconds.size(); s++) {
+                if (seconds.get(s).inDoubt() <= before) {
+                    return s - upAt;
+                }
+            }
+            return null;
+        }
 
         long errors() {
             return seconds.stream().mapToLong(Timeline.Second::failed).sum();
@@ -118,7 +143,10 @@ public final class Lab {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                                               .enable(SerializationFeature.INDENT_OUTPUT);
         if (flags.contains("--report-only")) {
-            Report.write(json.readValue(figures.toFile(), Results.class), root.resolve("docs"));
+            Results measured = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                                   .readValue(figures.toFile(), Results.class);
+            json.writeValue(figures.toFile(), measured);
+            Report.write(measured, root.resolve("docs"));
             System.out.println("[lab] wrote " + root.resolve("docs/tradeoff.md") + " from " + figures);
             return;
         }
@@ -250,26 +278,8 @@ public final class Lab {
         fault.join();
         List<Timeline.Second> seconds = timeline.seconds();
         awaitQuiet();
-        Integer recovered = null;
-        for (int s = upAt; s + 2 < total; s++) {
-            boolean keepingUp = true;
-            for (int t = s; t <= s + 2; t++) {
-                keepingUp &= seconds.get(t).confirmed() >= 0.9 * rate && seconds.get(t).failed() == 0;
-            }
-            if (keepingUp) {
-                recovered = s - upAt;
-                break;
-            }
-        }
-        Integer settled = null;
-        for (int s = total; s < seconds.size(); s++) {
-            if (seconds.get(s).inDoubt() == 0) {
-                settled = s - upAt;
-                break;
-            }
-        }
         return new Outage(approach.name(), approach.paymentsSide(), approach.inDoubtMeaning(), rate, downAt, upAt,
-                          total, seconds, recovered, settled);
+                          total, seconds);
     }
 
     private void say(String format, Object... args) {

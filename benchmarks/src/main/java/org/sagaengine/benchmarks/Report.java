@@ -120,16 +120,19 @@ final class Report {
 
                   """.formatted(results.settings().outageDrain()));
         md.append("| approach | payments side | down for | confirmed while down | rejected, whole run | errors seen by "
-                          + "the client | most in doubt at once | confirming at 90% of the rate again | nothing in "
-                          + "doubt any more |\n");
+                          + "the client | most in doubt at once | confirming at 90% of the rate again | in doubt "
+                          + "back to its level before |\n");
         md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Lab.Outage o : results.outages()) {
             md.append("| %s | %s | %d s | %d | %d | %d | %d | %s | %s |\n".formatted(
                     o.approach(), o.paymentsSide(), o.upAt() - o.downAt(), o.confirmedWhileDown(), o.rejected(),
                     o.errors(), o.mostInDoubt(), after(o.recoveredAfter(), "not while orders were sent"),
-                    after(o.settledAfter(), "not within the run")));
+                    after(o.backToNormalAfter(), "not within the run")));
         }
-        md.append("\nTimes count from when the payments side was back.\n");
+        md.append("\nTimes count from when the payments side was back. The *down* and *back* marks are when the lab "
+                          + "began to stop it and began to start it again: stopping and starting take time of their "
+                          + "own (a PostgreSQL server; for the saga, also a service's JVM, about 20 s here), which the "
+                          + "seconds after the mark include.\n");
         md.append("\nWhat is counted as in doubt:\n\n");
         for (Lab.Outage o : results.outages()) {
             md.append("- ").append(o.approach()).append(": ").append(o.inDoubtMeaning()).append(".\n");
@@ -217,8 +220,9 @@ final class Report {
                                         + "orders were sent"
                                    : "confirming at 90%% of the rate again %d s after the payments side was back"
                                            .formatted(o.recoveredAfter()))
-                                + (o.settledAfter() == null ? "; orders were still in doubt when the run ended.\n"
-                                   : "; nothing in doubt %d s after.\n".formatted(o.settledAfter())));
+                                + (o.backToNormalAfter() == null ? "; more was in doubt than before when the run ended.\n"
+                                   : "; in doubt back to its level before %d s after.\n".formatted(
+                                           o.backToNormalAfter())));
         }
         text.append(choosing(results, one, xa, saga));
         return text.toString();
@@ -323,7 +327,8 @@ final class Report {
                                             .title(capitalised(outage.approach()) + ": payments side down from second "
                                                            + outage.downAt() + " to " + outage.upAt()
                                                            + ", orders sent until " + outage.sendingUntil())
-                                            .xAxisTitle("second").yAxisTitle("per second").build();
+                                            .xAxisTitle("second")
+                                            .yAxisTitle("orders per second; in doubt: orders at that moment").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         List<Integer> x = outage.seconds().stream().map(Timeline.Second::second).toList();
