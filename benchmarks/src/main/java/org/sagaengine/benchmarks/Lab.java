@@ -160,6 +160,14 @@ public final class Lab {
     }
 
     Results run(Path services) throws Exception {
+        return run(true, services);
+    }
+
+    /**
+     * @param measureTwoPhaseCommit whether to measure two-phase commit under load; its coordinator crash runs always
+     * @param services              where the services' jars are, to measure the saga system; null to leave it out
+     */
+    Results run(boolean measureTwoPhaseCommit, Path services) throws Exception {
         Instant started = Instant.now();
         List<Measured> measured = new ArrayList<>();
         List<Outage> outages = new ArrayList<>();
@@ -167,8 +175,10 @@ public final class Lab {
             measure(one, 100, measured, outages);
         }
         CoordinatorCrash.Result crash;
-        try (Approach xa = new XaApproach(work.resolve("two-phase-commit"), settings.workers())) {
-            measure(xa, 50, measured, outages);
+        if (measureTwoPhaseCommit) {
+            try (Approach xa = new XaApproach(work.resolve("two-phase-commit"), settings.workers())) {
+                measure(xa, 50, measured, outages);
+            }
         }
         crash = CoordinatorCrash.run(work.resolve("coordinator-crash"), this::progress);
         if (services != null) {

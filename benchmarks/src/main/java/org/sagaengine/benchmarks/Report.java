@@ -60,7 +60,8 @@ final class Report {
                   Narayana: each database prepares (`PREPARE TRANSACTION`), the coordinator logs its decision, each \
                   commits. Its recovery manager runs every 5 s, as it would in production.
                   - **Saga**: the real system, started as the launcher starts it (three service processes, the order \
-                  saga), driven over its REST API. An order counts when it has ended, confirmed or rejected.
+                  saga), with the payment service's database on a PostgreSQL server of its own so that it can stop \
+                  alone, driven over its REST API. An order counts when it has ended, confirmed or rejected.
 
                   The first two run the same SQL (`OrderWork`) from a pool of %d connections (or sessions of three \
                   connections); every database is durable (fsync and synchronous commit on), as the saga system's is.
@@ -81,7 +82,8 @@ final class Report {
                           + "Arrival rates then climb by 50%% a step, each held for %d s. A rate is **kept up with** when every "
                           .formatted(results.settings().step().toSeconds())
                           + "order of it ended, none failed, and p99 was at most " + Lab.KEPT_P99_MILLIS
-                          + " ms; the highest such rate is the maximum sustainable. Latency and CPU are then measured "
+                          + " ms; the highest such rate is the maximum sustainable, known to within one step: on a "
+                          + "shared 2-core machine two runs can differ by a step. Latency and CPU are then measured "
                           + "at half of it for " + results.settings().atHalf().toSeconds() + " s.\n");
         md.append("- Uncontended: %d products and %d accounts, so two orders rarely touch the same row. Contended: %d "
                           .formatted(Mix.UNCONTENDED.products(), Mix.UNCONTENDED.accounts(),
@@ -90,7 +92,7 @@ final class Report {
                                   .formatted(Mix.CONTENDED.accounts()));
         md.append("- The saga's outcomes are seen by polling the pending orders every ")
           .append(SagaApproach.POLL_MILLIS).append(" ms, which adds up to that much to its latencies.\n");
-        md.append("\nTo regenerate this page and its plots (about 20 minutes):\n\n```sh\n")
+        md.append("\nTo regenerate this page and its plots (about 25 minutes):\n\n```sh\n")
           .append("./mvnw -B -pl benchmarks -am verify -Pbench -DskipTests\n```\n");
 
         md.append("\n## Throughput and latency\n\n");
