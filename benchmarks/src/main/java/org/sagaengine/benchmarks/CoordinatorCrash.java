@@ -14,9 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
-import javax.transaction.xa.Xid;
 
 import com.arjuna.ats.arjuna.recovery.RecoveryManager;
 import org.postgresql.xa.PGXADataSource;
@@ -143,7 +140,12 @@ final class CoordinatorCrash {
         }
         XaOrders xa = new XaOrders(sources.get(0), sources.get(1), sources.get(2), log);
         if (mode.equals("crash")) {
-            try (XaOrders.Session session = xa.session(DiesOnCommit::new)) {
+            // Killed the moment the coordinator tells the first database to commit: all three have prepared.
+            try (XaOrders.Session session = xa.session(orders -> new CommitHook(orders, (xid, onePhase) -> {
+                System.out.println("Killed as it commits " + xid);
+                System.out.flush();
+                Runtime.getRuntime().halt(137);
+            }))) {
                 session.place(new Order("crash-1", ACCOUNT, List.of(new Order.Line(PRODUCT, 1, 100))));
             }
             System.out.println("The order committed: the coordinator was not killed");
@@ -155,61 +157,5 @@ final class CoordinatorCrash {
         recovery.scan();
         recovery.terminate();
         System.exit(0);
-    }
-
-    /** A database's resource that kills the whole coordinator process when told to commit, as a crash would. */
-    private record DiesOnCommit(XAResource resource) implements XAResource {
-
-        @Override
-        public void commit(Xid xid, boolean onePhase) {
-            System.out.println("Killed as it commits " + xid);
-            System.out.flush();
-            Runtime.getRuntime().halt(137);
-        }
-
-        @Override
-        public void end(Xid xid, int flags) throws XAException {
-            resource.end(xid, flags);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            resource.forget(xid);
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return resource.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) throws XAException {
-            return other == this;
-        }
-
-        @Override
-        public int prepare(Xid xid) throws XAException {
-            return resource.prepare(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return resource.recover(flag);
-        }
-
-        @Override
-        public void rollback(Xid xid) throws XAException {
-            resource.rollback(xid);
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return resource.setTransactionTimeout(seconds);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) throws XAException {
-            resource.start(xid, flags);
-        }
     }
 }

@@ -16,9 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
-import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
-import javax.transaction.xa.Xid;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -104,7 +101,7 @@ class OrderWorkTest {
         List<Map<String, Long>> preparedAtCommit = new ArrayList<>();
         List<Long> logRecordsAtCommit = new ArrayList<>();
         AtomicBoolean onePhase = new AtomicBoolean();
-        try (XaOrders.Session session = xa.session(orders -> new Watched(orders, (xid, onePhaseCommit) -> {
+        try (XaOrders.Session session = xa.session(orders -> new CommitHook(orders, (xid, onePhaseCommit) -> {
             onePhase.set(onePhaseCommit);
             preparedAtCommit.add(preparedTransactions());
             logRecordsAtCommit.add(filesUnder(recoveryLog));
@@ -193,68 +190,6 @@ class OrderWorkTest {
             return files.filter(Files::isRegularFile).count();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    interface OnCommit {
-        void commit(Xid xid, boolean onePhase) throws Exception;
-    }
-
-    /** An XA resource that looks at the world the moment the coordinator tells it to commit. */
-    record Watched(XAResource delegate, OnCommit onCommit) implements XAResource {
-        @Override
-        public void commit(Xid xid, boolean onePhase) throws XAException {
-            try {
-                onCommit.commit(xid, onePhase);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            delegate.commit(xid, onePhase);
-        }
-
-        @Override
-        public void end(Xid xid, int flags) throws XAException {
-            delegate.end(xid, flags);
-        }
-
-        @Override
-        public void forget(Xid xid) throws XAException {
-            delegate.forget(xid);
-        }
-
-        @Override
-        public int getTransactionTimeout() throws XAException {
-            return delegate.getTransactionTimeout();
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) throws XAException {
-            return other == this || delegate.isSameRM(other instanceof Watched watched ? watched.delegate() : other);
-        }
-
-        @Override
-        public int prepare(Xid xid) throws XAException {
-            return delegate.prepare(xid);
-        }
-
-        @Override
-        public Xid[] recover(int flag) throws XAException {
-            return delegate.recover(flag);
-        }
-
-        @Override
-        public void rollback(Xid xid) throws XAException {
-            delegate.rollback(xid);
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) throws XAException {
-            return delegate.setTransactionTimeout(seconds);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) throws XAException {
-            delegate.start(xid, flags);
         }
     }
 }

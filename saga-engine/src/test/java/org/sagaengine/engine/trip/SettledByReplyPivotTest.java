@@ -6,7 +6,6 @@ import static org.sagaengine.engine.SagaSpecification.refusal;
 import static org.sagaengine.engine.SagaSpecification.unreachable;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -41,12 +40,7 @@ class SettledByReplyPivotTest {
         }
         return SagaDefinition.of("trip", TripSaga.class, TripSaga::new)
                              .associatedBy("tripId")
-                             .startedBy(TripPlanned.class, (saga, planned) -> {
-                                 saga.tripId = planned.tripId();
-                                 saga.card = planned.card();
-                                 saga.amount = planned.amount();
-                                 saga.travellers = new ArrayList<>(planned.travellers());
-                             })
+                             .startedBy(TripPlanned.class, TripSaga::planned)
                              .step(Step.<TripSaga, String>forEach("HOLDING_SEATS", saga -> saga.travellers, t -> t)
                                        .send((saga, traveller) -> new HoldSeat(saga.tripId, traveller))
                                        .doneOn(SeatHeld.class, SeatHeld::traveller)

@@ -19,12 +19,7 @@ class TripSaga extends SagaInstance {
     static final SagaDefinition<TripSaga> DEFINITION =
             SagaDefinition.of("trip", TripSaga.class, TripSaga::new)
                           .associatedBy("tripId")
-                          .startedBy(TripPlanned.class, (saga, planned) -> {
-                              saga.tripId = planned.tripId();
-                              saga.card = planned.card();
-                              saga.amount = planned.amount();
-                              saga.travellers = new ArrayList<>(planned.travellers());
-                          })
+                          .startedBy(TripPlanned.class, TripSaga::planned)
                           .step(Step.<TripSaga, String>forEach("HOLDING_SEATS", saga -> saga.travellers, t -> t)
                                     .send((saga, traveller) -> new HoldSeat(saga.tripId, traveller))
                                     .doneOn(SeatHeld.class, SeatHeld::traveller)
@@ -53,4 +48,11 @@ class TripSaga extends SagaInstance {
                                         .send(saga -> new MarkAbandoned(saga.tripId, saga.failureReason()))
                                         .doneOn(TripAbandoned.class), "ABANDONED")
                           .build();
+
+    static void planned(TripSaga saga, TripPlanned planned) {
+        saga.tripId = planned.tripId();
+        saga.card = planned.card();
+        saga.amount = planned.amount();
+        saga.travellers = new ArrayList<>(planned.travellers());
+    }
 }
