@@ -12,7 +12,12 @@ final class OneDatabaseApproach implements Approach {
     private final Workers<Connection> workers;
 
     OneDatabaseApproach(Path directory, int connections) throws Exception {
-        this.database = Database.start(directory, "shop", Map.of());
+        this(directory, connections, Map.of());
+    }
+
+    /** @param settings PostgreSQL settings over the durable defaults */
+    OneDatabaseApproach(Path directory, int connections, Map<String, String> settings) throws Exception {
+        this.database = Database.start(directory, "shop", settings);
         try (Connection connection = database.connect()) {
             OrderWork.createOrders(connection);
             OrderWork.createInventory(connection);

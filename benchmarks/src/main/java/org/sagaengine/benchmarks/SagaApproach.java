@@ -7,12 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -24,15 +26,29 @@ import org.sagaengine.launcher.EmbeddedSystem;
 import org.sagaengine.launcher.SystemSettings;
 
 /**
- * The real system, started as the launcher starts it (three service processes, durable PostgreSQL, the same JVM
- * options), but with the payment service's database on a PostgreSQL server of its own, so that it can stop alone;
- * driven over its REST API like any client. An order counts when it has ended: a poller lists the pending
- * orders every {@value #POLL_MILLIS} ms and reads each order that has left the list, so an outcome is seen up to
- * that much after it happened.
+ * The real system, started as the launcher starts it (three service processes, PostgreSQL, the same JVM options),
+ * driven over its REST API like any client. For the trade-off lab the payment service's database has a PostgreSQL
+ * server of its own, so that it can stop alone.
+ * <p>
+ * An order counts when it has ended: its status final and its saga at the same state. An observer reads that from
+ * order-saga's database every {@value #POLL_MILLIS} ms, with the order's own timestamps: when it was placed (its
+ * {@code OrderPlaced} event) and when its saga ended. The observer is not a client: it reads instead of asking the
+ * service under load.
  */
 final class SagaApproach implements Approach {
 
-    static final long POLL_MILLIS = 50;
+    static final long POLL_MILLIS = 20;
+
+    /** How an order ended: its status, the reason if rejected, and place to terminal by the saga's own clock. */
+    record Outcome(String status, String reason, Duration placeToTerminal) {
+    }
+
+    /** order-saga answered 503: it refused the order at admission, and said when to try again. */
+    static final class Refused extends IllegalStateException {
+        Refused(String retryAfter) {
+            super("refused at admission, retry after " + retryAfter + " s");
+        }
+    }
 
     private final EmbeddedSystem system;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,17 +56,30 @@ final class SagaApproach implements Approach {
     private final URI orders;
     private final URI inventory;
     private final URI payments;
-    private final Map<String, CompletableFuture<String>> outstanding = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Outcome>> outstanding = new ConcurrentHashMap<>();
     private final Thread poller;
     private volatile boolean closed;
 
+    /** The trade-off lab's system: durable databases, payments on a server of its own. */
     SagaApproach(Path directory, Path services, Consumer<String> progress) throws Exception {
+        this(directory, services, progress, true, true, List.of());
+    }
+
+    /**
+     * @param durable             fsync and synchronous commit on
+     * @param paymentsOwnServer   the payment service's database on a PostgreSQL server of its own
+     * @param serviceArguments    extra arguments to every service ({@code --name=value} settings)
+     */
+    SagaApproach(Path directory, Path services, Consumer<String> progress, boolean durable, boolean paymentsOwnServer,
+                 List<String> serviceArguments) throws Exception {
         SystemSettings settings = new SystemSettings(directory.resolve("saga"), services, freePort(), null,
-                                                     freePort(), freePort(), freePort(), "127.0.0.1", true, false,
-                                                     List.of("-Xmx512m", "-XX:+UseSerialGC"), List.of(),
+                                                     freePort(), freePort(), freePort(), "127.0.0.1", durable, false,
+                                                     List.of("-Xmx512m", "-XX:+UseSerialGC"), serviceArguments,
                                                      Duration.ofMinutes(4), null);
-        EmbeddedSystem starting = new EmbeddedSystem(settings, progress)
-                .withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort());
+        EmbeddedSystem starting = new EmbeddedSystem(settings, progress);
+        if (paymentsOwnServer) {
+            starting.withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort());
+        }
         // A lab stopped half way (Ctrl-C) leaves no service or server running behind it.
         Runtime.getRuntime().addShutdownHook(new Thread(starting::close));
         this.system = starting.start();
@@ -99,6 +128,9 @@ final class SagaApproach implements Approach {
                                              .timeout(Duration.ofSeconds(30))
                                              .build();
             return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+                if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
+                    throw new Refused(response.headers().firstValue("Retry-After").get());
+                }
                 if (response.statusCode() != expected) {
                     throw new IllegalStateException("POST " + path + " answered " + response.statusCode());
                 }
@@ -113,14 +145,23 @@ final class SagaApproach implements Approach {
         }
     }
 
+    EmbeddedSystem system() {
+        return system;
+    }
+
     @Override
     public CompletableFuture<String> place(Order order) {
+        return placeObserved(order).thenApply(Outcome::status);
+    }
+
+    /** Places an order; completes with how it ended, or fails with what the client saw ({@link Refused} for 503). */
+    CompletableFuture<Outcome> placeObserved(Order order) {
         List<Map<String, Object>> lines = order.lines().stream()
                                                .map(line -> Map.<String, Object>of("productId", line.productId(),
                                                                                    "quantity", line.quantity(),
                                                                                    "unitPrice", line.unitPrice()))
                                                .toList();
-        CompletableFuture<String> outcome = new CompletableFuture<>();
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         post(orders, "/orders", Map.of("accountId", order.accountId(), "currency", "EUR", "lines", lines), 202)
                 .whenComplete((accepted, failure) -> {
                     if (failure != null) {
@@ -132,56 +173,54 @@ final class SagaApproach implements Approach {
         return outcome;
     }
 
-    /** Completes each outstanding order once it has ended: its status final and its saga at the same step. */
+    /** Completes each outstanding order once it has ended: its status final and its saga at the same state. */
     private void poll() {
+        Connection connection = null;
         while (!closed) {
             try {
                 Thread.sleep(POLL_MILLIS);
                 if (outstanding.isEmpty()) {
                     continue;
                 }
-                Set<String> pending = pendingOrders();
-                for (String orderId : List.copyOf(outstanding.keySet())) {
-                    if (pending.contains(orderId)) {
-                        continue;
-                    }
-                    JsonNode order = get(orders, "/orders/" + orderId);
-                    String status = order == null ? "" : order.path("status").asText();
-                    if ((status.equals("CONFIRMED") || status.equals("REJECTED"))
-                            && order.path("sagaStep").asText().equals(status)) {
-                        outstanding.remove(orderId).complete(status);
+                if (connection == null) {
+                    connection = system.connect("orders");
+                }
+                try (PreparedStatement ended = connection.prepareStatement("""
+                        select o.order_id, o.status, o.reason, o.placed_at, s.updated_at
+                          from customer_order o
+                          join saga_step s on s.saga_type = 'order' and s.saga_key = o.order_id
+                         where o.order_id = any(?) and o.status in ('CONFIRMED', 'REJECTED') and s.state = o.status
+                        """)) {
+                    ended.setArray(1, connection.createArrayOf("varchar", outstanding.keySet().toArray()));
+                    try (ResultSet rows = ended.executeQuery()) {
+                        while (rows.next()) {
+                            Duration took = Duration.between(rows.getTimestamp(4).toInstant(),
+                                                             rows.getTimestamp(5).toInstant());
+                            CompletableFuture<Outcome> waiting = outstanding.remove(rows.getString(1));
+                            if (waiting != null) {
+                                waiting.complete(new Outcome(rows.getString(2), rows.getString(3), took));
+                            }
+                        }
                     }
                 }
             } catch (InterruptedException stopping) {
-                return;
-            } catch (RuntimeException unreachable) {
-                // order-saga did not answer this time; the next poll asks again.
+                break;
+            } catch (SQLException unreachable) {
+                // The orders database did not answer this time (it may be restarting); connect again next time.
+                closeQuietly(connection);
+                connection = null;
             }
         }
+        closeQuietly(connection);
     }
 
-    private Set<String> pendingOrders() throws InterruptedException {
-        Set<String> pending = new HashSet<>();
-        for (int offset = 0; ; offset += 1000) {
-            JsonNode page = get(orders, "/orders?status=PENDING&limit=1000&offset=" + offset);
-            if (page == null) {
-                return pending;
-            }
-            page.forEach(order -> pending.add(order.path("orderId").asText()));
-            if (page.size() < 1000) {
-                return pending;
-            }
-        }
-    }
-
-    private JsonNode get(URI base, String path) throws InterruptedException {
+    private static void closeQuietly(Connection connection) {
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(path))
-                                                                 .timeout(Duration.ofSeconds(10)).build(),
-                                                      HttpResponse.BodyHandlers.ofByteArray());
-            return response.statusCode() == 200 ? json.readTree(response.body()) : null;
-        } catch (IOException unreachable) {
-            return null;
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // Closing a broken connection: nothing left to do.
         }
     }
 

@@ -168,6 +168,11 @@ public final class EmbeddedSystem implements AutoCloseable {
         return this;
     }
 
+    /** The process id of a service as it runs now, for tools that measure it. */
+    public long pid(String service) {
+        return services.get(service).process().pid();
+    }
+
     public URI uri(String service) {
         return services.get(service).baseUri();
     }
