@@ -20,6 +20,7 @@ import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -41,9 +42,15 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 public class EventStoreConfiguration {
 
     @ConfigurationProperties("sagaengine.events")
-    public record EventStoreProperties(DataSourceSettings datasource, Duration fetchDelay) {
+    /**
+     * @param fetchDelay how long the event store waits before it polls again when it has read everything; with
+     *                   {@code listen} on, only events whose notification was lost wait that long
+     * @param listen     hear of events appended by other services at once ({@link EventAppendListener})
+     */
+    public record EventStoreProperties(DataSourceSettings datasource, Duration fetchDelay, Boolean listen) {
         public EventStoreProperties {
-            fetchDelay = fetchDelay == null ? Duration.ofMillis(50) : fetchDelay;
+            listen = listen == null || listen;
+            fetchDelay = fetchDelay != null ? fetchDelay : listen ? Duration.ofSeconds(1) : Duration.ofMillis(50);
         }
     }
 
@@ -94,15 +101,25 @@ public class EventStoreConfiguration {
                                      .build();
     }
 
-    /** Processors in other processes see new events by polling; the fetch delay bounds how late they see them. */
+    /**
+     * Processors see events appended by other processes when the store hears of them ({@link EventAppendListener}),
+     * or else at its next poll: the fetch delay bounds how late.
+     */
     @Bean
     EventStore eventStore(EventStorageEngine storageEngine, EventStoreProperties properties, Configuration configuration) {
-        return EmbeddedEventStore.builder()
-                                 .storageEngine(storageEngine)
-                                 .fetchDelay(properties.fetchDelay().toMillis())
-                                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
-                                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
-                                 .build();
+        return new ListeningEventStore(EmbeddedEventStore.builder()
+                                                         .storageEngine(storageEngine)
+                                                         .fetchDelay(properties.fetchDelay().toMillis())
+                                                         .messageMonitor(configuration.messageMonitor(
+                                                                 EventStore.class, "eventStore"))
+                                                         .spanFactory(configuration.getComponent(
+                                                                 EventBusSpanFactory.class)));
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "sagaengine.events.listen", havingValue = "true", matchIfMissing = true)
+    EventAppendListener eventAppendListener(EventsDatabase events, EventStore eventStore) {
+        return new EventAppendListener(events.dataSource(), ((ListeningEventStore) eventStore)::appendedElsewhere);
     }
 
     @Bean
