@@ -1,5 +1,8 @@
 package org.sagaengine.engine;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -41,12 +44,22 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
 
     private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
     private static final String RETRYING = SagaDeadLetters.class.getName() + ".retrying";
+    /** While the queue holds letters, how often it is asked whether it is empty again. */
+    private static final Duration LOOK_FOR_EMPTY_EVERY = Duration.ofSeconds(10);
 
     private final SequencedDeadLetterQueue<EventMessage<?>> queue;
     private final TransactionManager transactions;
     private final Function<Object, String> keyOf;
     private final String sagaType;
     private final Supplier<AbstractSagaManager<?>> sagaManager;
+    /**
+     * The keys this process gave dead letters to. Only this processor adds letters (an operator only retries or removes
+     * them), so once the queue has been seen empty, a key outside this set has none, and the queue need not be asked
+     * for every event. A key is added before its letter is written, and leaves once asking shows its letters gone.
+     */
+    private final Set<String> enqueuedHere = ConcurrentHashMap.newKeySet();
+    private volatile boolean seenEmpty;
+    private volatile long lastLookedForEmpty;
 
     private SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
                             Function<Object, String> keyOf, String sagaType,
@@ -86,12 +99,29 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
     public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
         String key = keyOf.apply(event.getPayload());
-        if (key != null && queue.enqueueIfPresent(key, () -> new GenericDeadLetter<>(key, event))) {
-            log.warn("{} {}: {} waits behind the saga's dead letters", sagaType, key,
-                     event.getPayloadType().getSimpleName());
-            return null;
+        if (key != null && mayHaveLetters(key)) {
+            if (queue.enqueueIfPresent(key, () -> new GenericDeadLetter<>(key, event))) {
+                log.warn("{} {}: {} waits behind the saga's dead letters", sagaType, key,
+                         event.getPayloadType().getSimpleName());
+                return null;
+            }
+            enqueuedHere.remove(key);
         }
         return chain.proceed();
+    }
+
+    /** Whether the queue must be asked about a key: always, until the queue has been seen empty. */
+    private boolean mayHaveLetters(String key) {
+        if (seenEmpty) {
+            return enqueuedHere.contains(key);
+        }
+        long now = System.nanoTime();
+        if (now - lastLookedForEmpty > LOOK_FOR_EMPTY_EVERY.toNanos()) {
+            lastLookedForEmpty = now;
+            seenEmpty = queue.amountOfSequences() == 0;
+            return !seenEmpty || enqueuedHere.contains(key);
+        }
+        return true;
     }
 
     /** A saga handler failed: its event becomes the saga's dead letter, unless it is being retried. */
@@ -103,6 +133,7 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
         }
         log.error("{} {}: the saga failed to handle {}; it is now a dead letter", sagaType, key,
                   event.getPayloadType().getSimpleName(), exception);
+        enqueuedHere.add(key);
         queue.enqueue(key, new GenericDeadLetter<>(key, event, exception));
     }
 
