@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,7 +45,9 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
     private final DeadlineManager deadlines;
     private final EventBus events;
     private final FailureClassifier failures;
+    private final StreamPosition position;
     private final List<MessageHandlingMember<? super S>> handler;
+    private final CommandsInFlight inFlight;
 
     /**
      * {@code enhancers} wrap the saga's one handler as they wrap any annotated handler of the service (a savepoint
@@ -52,8 +55,10 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
      */
     DefinedSagaModel(SagaMachine<S> machine, ObjectMapper stateMapper, CommandGateway commands,
                      DeadlineManager deadlines, EventBus events, FailureClassifier failures,
-                     List<HandlerEnhancerDefinition> enhancers) {
+                     StreamPosition position, CommandsInFlight inFlight, List<HandlerEnhancerDefinition> enhancers) {
         this.machine = machine;
+        this.position = position;
+        this.inFlight = inFlight;
         this.stateMapper = stateMapper;
         this.commands = commands;
         this.deadlines = deadlines;
@@ -154,23 +159,50 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
             deadlines.cancelSchedule(deadlineName, deadlineId);
         }
 
+        /**
+         * Sends without waiting. A command that is still on its way (queued, or sent and not yet answered) is not
+         * sent again: a retry that falls due while the system is slow must not add to what makes it slow.
+         */
         @Override
         public void send(SagaMachine.Outgoing outgoing) {
             String command = outgoing.command().getClass().getSimpleName();
-            commands.send(outgoing.command()).exceptionally(failure -> {
+            if (!inFlight.start(outgoing.sagaType(), outgoing.sagaKey(), outgoing.step(), outgoing.item(), command)) {
+                log.debug("{} {}: {} for {} is still on its way; not sent again", outgoing.sagaType(),
+                          outgoing.sagaKey(), command, outgoing.item());
+                return;
+            }
+            commands.send(outgoing.command()).whenComplete((result, failure) -> {
+                inFlight.end(outgoing.sagaType(), outgoing.sagaKey(), outgoing.step(), outgoing.item(), command);
+                if (failure == null) {
+                    return;
+                }
                 log.warn("{} {}: {} for {} failed: {}", outgoing.sagaType(), outgoing.sagaKey(), command,
                          outgoing.item(), failure.toString());
                 events.publish(GenericEventMessage.asEventMessage(new ParticipantCommandFailed(
                         outgoing.sagaType(), outgoing.sagaKey(), outgoing.step(), outgoing.item(),
                         outgoing.compensation(), command, failures.isRefusal(failure),
                         failures.isUnknownTarget(failure), failures.reason(failure))));
-                return null;
             });
+        }
+
+        @Override
+        public boolean stillSending(String sagaType, String sagaKey, String step) {
+            return inFlight.any(sagaType, sagaKey, step);
         }
 
         @Override
         public void end() {
             SagaLifecycle.end();
+        }
+
+        @Override
+        public OptionalLong storedUpTo() {
+            return position.storedUpTo();
+        }
+
+        @Override
+        public boolean hasRead(long position) {
+            return DefinedSagaModel.this.position.hasRead(position);
         }
     }
 

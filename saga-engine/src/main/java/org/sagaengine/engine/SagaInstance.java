@@ -39,6 +39,11 @@ public abstract class SagaInstance {
     String deadlineId;
     String retryName;
     String retryId;
+    /**
+     * A deadline or retry fell due while the saga's processor had not yet read every stored event: the position in
+     * the event stream it waits for before acting, since a reply may be among those events.
+     */
+    Long deadlineWaitsFor;
 
     /** The key this saga is associated by: the value of its association property. */
     public final String sagaKey() {

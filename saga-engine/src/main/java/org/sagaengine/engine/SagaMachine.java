@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.sagaengine.engine.SagaInstance.Phase;
@@ -30,6 +31,8 @@ final class SagaMachine<S extends SagaInstance> {
 
     static final String FORWARD_RETRY = "forward-retry";
     static final String COMPENSATION_RETRY = "compensation-retry";
+    /** How soon a deadline that fell due while the saga's processor was behind is looked at again. */
+    static final Duration LAG_RECHECK = Duration.ofSeconds(1);
     static final String REASON_TIMEOUT = "timeout";
     static final String REASON_ENDED_BY_OPERATOR = "ended by operator";
 
@@ -46,6 +49,18 @@ final class SagaMachine<S extends SagaInstance> {
 
         /** The saga is over: Axon removes it and its associations. */
         void end();
+
+        /** The position of the last event stored so far; empty where the event store cannot tell. */
+        OptionalLong storedUpTo();
+
+        /** Whether the saga type's processor has read the event stream up to {@code position}. */
+        boolean hasRead(long position);
+
+        /**
+         * Whether a command of this saga's step is still on its way: queued to be sent, or sent and not yet answered
+         * (its delivery has a bounded lifetime: the gateway's retries, each with a reply timeout).
+         */
+        boolean stillSending(String sagaType, String sagaKey, String step);
     }
 
     /** A command, the step and item it is for, and whether it undoes them. */
@@ -282,7 +297,7 @@ final class SagaMachine<S extends SagaInstance> {
         }
 
         void deadline(String name) {
-            if (saga.phase == null || saga.phase == Phase.ENDED) {
+            if (saga.phase == null || saga.phase == Phase.ENDED || !readEverythingBefore(name)) {
                 return;
             }
             noted(SagaProgress.Entry.DEADLINE, name, "in " + stepName());
@@ -308,8 +323,51 @@ final class SagaMachine<S extends SagaInstance> {
                     }
                 }
             } else if (saga.phase == Phase.RUNNING && name.equals(currentStep().deadline)) {
+                if (effects.stillSending(definition.type, saga.sagaKey, currentStep().name)) {
+                    // The step's command has not even reached its participant: the system is slow, not the
+                    // participant. The deadline waits for the delivery to end, answered or failed.
+                    log.info("{} {}: {} fell due while the step's commands are still being delivered; looking again "
+                                     + "in {}", definition.type, saga.sagaKey, name, LAG_RECHECK);
+                    saga.deadlineId = effects.schedule(LAG_RECHECK, name);
+                    return;
+                }
                 compensate(REASON_TIMEOUT);
             }
+        }
+
+        /**
+         * A deadline acts on what the saga knows, so it waits until the saga's processor has read every event stored
+         * before the deadline fell due: a late reply may be among them, and a processor that lags behind a busy system
+         * must not make its sagas time out or send again what was answered. Until then the deadline is looked at again
+         * every {@link #LAG_RECHECK}. The position it waits for is fixed when it first falls due, so a processor that
+         * is always a little behind a steady load still lets it act.
+         */
+        private boolean readEverythingBefore(String name) {
+            boolean retry = name.equals(saga.retryName);
+            if (!retry && !name.equals(saga.deadlineName)) {
+                return true;
+            }
+            Long waitsFor = saga.deadlineWaitsFor;
+            if (waitsFor == null) {
+                OptionalLong stored = effects.storedUpTo();
+                if (stored.isEmpty()) {
+                    return true;
+                }
+                waitsFor = stored.getAsLong();
+            }
+            if (effects.hasRead(waitsFor)) {
+                saga.deadlineWaitsFor = null;
+                return true;
+            }
+            saga.deadlineWaitsFor = waitsFor;
+            log.info("{} {}: {} fell due while the saga's events up to {} are unread; looking again in {}",
+                     definition.type, saga.sagaKey, name, waitsFor, LAG_RECHECK);
+            if (retry) {
+                saga.retryId = effects.schedule(LAG_RECHECK, name);
+            } else {
+                saga.deadlineId = effects.schedule(LAG_RECHECK, name);
+            }
+            return false;
         }
 
         private void logResending() {
@@ -415,6 +473,7 @@ final class SagaMachine<S extends SagaInstance> {
 
         private void scheduleStepDeadline(String name) {
             cancelStepDeadline();
+            saga.deadlineWaitsFor = null;
             if (name != null) {
                 saga.deadlineName = name;
                 saga.deadlineId = effects.schedule(timeouts.stepTimeout(), name);
@@ -433,6 +492,7 @@ final class SagaMachine<S extends SagaInstance> {
 
         private void scheduleRetry(String name) {
             cancelRetry();
+            saga.deadlineWaitsFor = null;
             saga.retryName = name;
             saga.retryId = effects.schedule(timeouts.retryInterval(), name);
             progress.due(definition.type, saga.sagaKey, timeouts.retryInterval());

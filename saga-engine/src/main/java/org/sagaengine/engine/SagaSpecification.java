@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -84,6 +85,9 @@ public final class SagaSpecification<S extends SagaInstance> {
     private final AtomicLong ids = new AtomicLong();
     private Instant now = Instant.parse("2030-01-01T00:00:00Z");
     private int sentBefore;
+    /** How many events the saga's processor has read, and whether one more is stored that it has not. */
+    private long read;
+    private boolean behind;
 
     private SagaSpecification(SagaDefinition<S> definition, SagaTimeouts timeouts) {
         this.definition = definition;
@@ -92,7 +96,8 @@ public final class SagaSpecification<S extends SagaInstance> {
         DefinedSagaModel<S> model = new DefinedSagaModel<>(
                 new SagaMachine<>(definition, timeouts, progress), stateMapper(),
                 DefaultCommandGateway.builder().commandBus(new RecordingCommandBus()).build(),
-                new ClockedDeadlines(), events, new KitFailures(), List.of());
+                new ClockedDeadlines(), events, new KitFailures(), new KitPosition(), CommandsInFlight.UNTRACKED,
+                List.of());
         AnnotatedSagaRepository<S> repository = AnnotatedSagaRepository.<S>builder()
                                                                        .sagaType(definition.stateType())
                                                                        .sagaModel(model)
@@ -169,6 +174,27 @@ public final class SagaSpecification<S extends SagaInstance> {
         return this;
     }
 
+    /**
+     * The saga's processor falls behind: an event is stored that it has not read yet (a reply, say, on a busy
+     * system). Deadlines that fall due from now on wait for it.
+     */
+    public SagaSpecification<S> whenProcessorFallsBehind() {
+        when();
+        behind = true;
+        return this;
+    }
+
+    /** The processor reads what it had not: {@code events} reach the saga, then it is up to date again. */
+    public SagaSpecification<S> whenProcessorCatchesUp(Object... events) {
+        when();
+        behind = false;
+        read++;
+        for (Object event : events) {
+            deliver(event);
+        }
+        return this;
+    }
+
     /** Every command of this type sent so far fails with {@code failure}, as after the gateway's retries. */
     public SagaSpecification<S> whenFails(Class<?> commandType, Throwable failure) {
         return fail(commandType::isInstance, commandType.getSimpleName(), failure);
@@ -210,6 +236,7 @@ public final class SagaSpecification<S extends SagaInstance> {
     }
 
     private void deliver(Object event) {
+        read++;
         EventMessage<?> message = GenericEventMessage.asEventMessage(event);
         inUnitOfWork(message, () -> manager.handle(message, Segment.ROOT_SEGMENT));
         deliverPublished();
@@ -352,6 +379,19 @@ public final class SagaSpecification<S extends SagaInstance> {
         public Registration registerDispatchInterceptor(
                 MessageDispatchInterceptor<? super CommandMessage<?>> dispatchInterceptor) {
             return () -> true;
+        }
+    }
+
+    private final class KitPosition implements StreamPosition {
+
+        @Override
+        public OptionalLong storedUpTo() {
+            return OptionalLong.of(behind ? read + 1 : read);
+        }
+
+        @Override
+        public OptionalLong readUpTo() {
+            return OptionalLong.of(read);
         }
     }
 
