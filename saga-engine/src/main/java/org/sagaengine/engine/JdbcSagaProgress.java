@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,6 +115,15 @@ public class JdbcSagaProgress implements SagaProgress {
                    .params(sagaType, sagaKey)
                    .query(Boolean.class)
                    .single();
+    }
+
+    @Override
+    public OptionalLong unfinished(String sagaType) {
+        return OptionalLong.of(jdbc.sql("select count(*) from saga_step where saga_type = ? "
+                                                + "and state in ('RUNNING', 'COMPENSATING')")
+                                   .params(sagaType)
+                                   .query(Long.class)
+                                   .single());
     }
 
     private static String abbreviate(String detail) {

@@ -1,12 +1,16 @@
 package org.sagaengine.engine;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
@@ -28,7 +32,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Runs every {@link SagaDefinition} bean of a service on Axon: each saga type gets Axon's saga store and association
  * values, its own saga manager, and its own tracking processor, named {@code <state class>Processor}, with
- * {@code sagaengine.saga.segments} segments (2 by default) so that as many threads work on different sagas at once.
+ * {@code sagaengine.saga.segments} segments (2 by default) so that as many threads work on different sagas at once,
+ * each handling up to {@code sagaengine.saga.batch-size} waiting events (50 by default) in one transaction. Axon
+ * loads and stores a saga once per batch however many of its events the batch holds.
  * <p>
  * A saga processor starts at the beginning of the event stream, not at its head as Axon starts one by default: an
  * event that starts a saga, stored while the processor had not yet claimed its first token (the service just started,
@@ -42,8 +48,26 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @AutoConfiguration(afterName = {"org.axonframework.springboot.autoconfig.AxonAutoConfiguration",
                                  "org.springframework.boot.autoconfigure.jdbc.JdbcClientAutoConfiguration"})
-@EnableConfigurationProperties(SagaTimeouts.class)
+@EnableConfigurationProperties({SagaTimeouts.class, SagaAdmission.Limits.class})
 public class SagaEngineConfiguration {
+
+    /** Refuses new sagas of a type that is behind; {@link SagaAdmission}. */
+    @Bean
+    SagaAdmission sagaAdmission(SagaAdmission.Limits limits, ObjectProvider<SagaDefinition<?>> definitions,
+                                org.axonframework.config.Configuration axon, ObjectProvider<SagaProgress> progress) {
+        Map<String, StreamPosition> positions = new LinkedHashMap<>();
+        definitions.orderedStream().forEach(definition -> positions.put(definition.type(), position(axon, definition)));
+        SagaProgress recorded = progress.getIfAvailable();
+        // Without a record of progress, only the processor's lag counts.
+        return new SagaAdmission(limits, positions,
+                                 type -> recorded == null ? OptionalLong.empty() : recorded.unfinished(type));
+    }
+
+    /** Where a saga type's processor in this process reads the event stream. */
+    private static StreamPosition position(org.axonframework.config.Configuration c, SagaDefinition<?> definition) {
+        return StreamPosition.of(c::eventStore, () -> c.eventProcessingConfiguration()
+                .eventProcessor(processorName(definition), StreamingEventProcessor.class).orElseThrow());
+    }
 
     /** Progress and timeline in the service's database, when it has one and records progress no other way. */
     @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -67,10 +91,12 @@ public class SagaEngineConfiguration {
     void registerSagas(EventProcessingConfigurer processing, ObjectProvider<SagaDefinition<?>> definitions,
                        ObjectProvider<SagaProgress> progress, ObjectProvider<FailureClassifier> failures,
                        ObjectProvider<SagaTimeouts> timeouts, ObjectProvider<HandlerEnhancerDefinition> enhancers,
-                       @Value("${sagaengine.saga.segments:2}") int segments) {
+                       @Value("${sagaengine.saga.segments:2}") int segments,
+                       @Value("${sagaengine.saga.batch-size:50}") int batchSize) {
         List<SagaDefinition<?>> all = definitions.orderedStream().toList();
         for (SagaDefinition<?> definition : all) {
-            register(processing, definition, new Collaborators(progress, failures, timeouts, enhancers), segments);
+            register(processing, definition, new Collaborators(progress, failures, timeouts, enhancers), segments,
+                     batchSize);
         }
     }
 
@@ -82,7 +108,8 @@ public class SagaEngineConfiguration {
 
     private static <S extends SagaInstance> void register(EventProcessingConfigurer processing,
                                                           SagaDefinition<S> definition,
-                                                          Collaborators collaborators, int segments) {
+                                                          Collaborators collaborators, int segments,
+                                                          int batchSize) {
         LazyModel<S> model = new LazyModel<>(definition, collaborators);
         processing.registerSaga(definition.stateType(), saga -> saga
                 .configureRepository(c -> AnnotatedSagaRepository.<S>builder()
@@ -105,6 +132,7 @@ public class SagaEngineConfiguration {
                 processorName(definition), Configuration::eventStore,
                 c -> TrackingEventProcessorConfiguration.forParallelProcessing(segments)
                                                         .andInitialSegmentsCount(segments)
+                                                        .andBatchSize(batchSize)
                                                         .andInitialTrackingToken(
                                                                 StreamableMessageSource::createTailToken));
     }
@@ -129,7 +157,9 @@ public class SagaEngineConfiguration {
                         new SagaMachine<>(definition, collaborators.timeouts().getObject(),
                                           collaborators.progress().getObject()),
                         stateMapper, c.commandGateway(), c.deadlineManager(), c.eventBus(),
-                        collaborators.failures().getObject(), collaborators.enhancers().orderedStream().toList());
+                        collaborators.failures().getObject(),
+                        position(c, definition), new CommandsInFlight(),
+                        collaborators.enhancers().orderedStream().toList());
             }
             return model;
         }

@@ -1,6 +1,7 @@
 package org.sagaengine.engine;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * What a saga reports of itself for people to see: the step it is at, a timeline of what it did and what it was told,
@@ -35,4 +36,9 @@ public interface SagaProgress {
 
     /** Whether a saga of this type and key has entered any step: it runs, or it ran and ended. */
     boolean hasRun(String sagaType, String sagaKey);
+
+    /** How many sagas of this type have started and not ended; empty where this progress cannot tell. */
+    default OptionalLong unfinished(String sagaType) {
+        return OptionalLong.empty();
+    }
 }

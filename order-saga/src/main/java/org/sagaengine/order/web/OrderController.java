@@ -12,11 +12,13 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.sagaengine.engine.SagaAdmission;
 import org.sagaengine.order.api.CancelOrder;
 import org.sagaengine.order.api.OrderLine;
 import org.sagaengine.order.api.PlaceOrder;
-import org.sagaengine.order.query.OrderQueries;
 import org.sagaengine.order.query.OrderQueries.OrderView;
+import org.sagaengine.order.query.OrderQueries;
+import org.sagaengine.order.saga.OrderSaga;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
@@ -30,7 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Orders. Placing and cancelling answer {@code 202 Accepted}: the outcome is the saga's, and the order's
- * {@code Location} shows its status and the saga's step until it is {@code CONFIRMED} or {@code REJECTED}.
+ * {@code Location} shows its status and the saga's step until it is {@code CONFIRMED} or {@code REJECTED}. A new
+ * order is refused with {@code 503} and {@code Retry-After} while the order sagas are behind ({@link SagaAdmission}).
  */
 @RestController
 @Validated
@@ -53,10 +56,12 @@ class OrderController {
 
     private final CommandGateway commands;
     private final OrderQueries queries;
+    private final SagaAdmission admission;
 
-    OrderController(CommandGateway commands, OrderQueries queries) {
+    OrderController(CommandGateway commands, OrderQueries queries, SagaAdmission admission) {
         this.commands = commands;
         this.queries = queries;
+        this.admission = admission;
     }
 
     @PostMapping("/orders")
@@ -65,6 +70,7 @@ class OrderController {
         List<OrderLine> lines = request.lines().stream()
                                        .map(line -> new OrderLine(line.productId(), line.quantity(), line.unitPrice()))
                                        .toList();
+        admission.admit(OrderSaga.DEFINITION.type());
         commands.sendAndWait(new PlaceOrder(orderId, request.accountId(), request.currency(), lines));
         return ResponseEntity.accepted().location(URI.create("/orders/" + orderId))
                              .body(new OrderAccepted(orderId, "PENDING"));

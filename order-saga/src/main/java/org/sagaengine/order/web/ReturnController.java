@@ -13,10 +13,12 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.sagaengine.engine.SagaAdmission;
 import org.sagaengine.order.api.RequestReturn;
 import org.sagaengine.order.api.ReturnLine;
-import org.sagaengine.order.query.ReturnQueries;
 import org.sagaengine.order.query.ReturnQueries.ReturnView;
+import org.sagaengine.order.query.ReturnQueries;
+import org.sagaengine.order.saga.ReturnSaga;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
@@ -53,10 +55,12 @@ class ReturnController {
 
     private final CommandGateway commands;
     private final ReturnQueries queries;
+    private final SagaAdmission admission;
 
-    ReturnController(CommandGateway commands, ReturnQueries queries) {
+    ReturnController(CommandGateway commands, ReturnQueries queries, SagaAdmission admission) {
         this.commands = commands;
         this.queries = queries;
+        this.admission = admission;
     }
 
     @PostMapping("/orders/{orderId}/returns")
@@ -72,6 +76,7 @@ class ReturnController {
         List<ReturnLine> lines = request.lines().stream()
                                         .map(line -> new ReturnLine(line.productId(), line.quantity()))
                                         .toList();
+        admission.admit(ReturnSaga.DEFINITION.type());
         commands.sendAndWait(new RequestReturn(orderId, returnId, lines));
         return ResponseEntity.accepted().location(URI.create("/orders/" + orderId + "/returns/" + returnId))
                              .body(new ReturnAccepted(orderId, returnId, "REQUESTED"));

@@ -1,0 +1,210 @@
+package org.sagaengine.engine;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Admission of new sagas: a service asks before it accepts the request that starts one, and refuses it with a
+ * {@link Overloaded} (503 with Retry-After) when the saga type is already behind. Accepting work the system cannot
+ * keep up with would only make every saga slower, until steps time out and compensate: refusing at the door keeps
+ * the sagas already accepted at full speed, and tells the client when to come back.
+ * <p>
+ * A saga type is behind when either
+ * <ul>
+ * <li>its processor reads events stored more than {@code max-lag} ago: the events that start and advance its sagas
+ * wait to be read. The lag is measured from the event stream's positions, sampled every {@code sample-every}: the
+ * processor's lag is how long ago the stream ended where the processor reads now.</li>
+ * <li>more than {@code max-running} of its sagas have started and not ended: its participants do not answer as fast
+ * as sagas start.</li>
+ * </ul>
+ * Configured under {@code sagaengine.admission}; {@code enabled: false} admits everything.
+ */
+public final class SagaAdmission implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SagaAdmission.class);
+
+    /** A new saga was refused: the saga type is behind. */
+    public static final class Overloaded extends RuntimeException {
+
+        private final transient Duration retryAfter;
+
+        Overloaded(String reason, Duration retryAfter) {
+            super(reason);
+            this.retryAfter = retryAfter;
+        }
+
+        /** When the client may try again: about as long as the backlog takes to clear. */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    @ConfigurationProperties("sagaengine.admission")
+    public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery) {
+        public Limits {
+            enabled = enabled == null || enabled;
+            maxLag = maxLag == null ? Duration.ofSeconds(2) : maxLag;
+            maxRunning = maxRunning == null ? 2_000 : maxRunning;
+            sampleEvery = sampleEvery == null ? Duration.ofMillis(200) : sampleEvery;
+        }
+    }
+
+    /** What was last seen of a saga type. */
+    record Load(Duration lag, long running) {
+    }
+
+    private final Limits limits;
+    private final Map<String, Backlog> backlogs = new LinkedHashMap<>();
+    private final Function<String, OptionalLong> running;
+    private volatile Map<String, Load> seen = Map.of();
+    private ScheduledExecutorService sampler;
+
+    /**
+     * @param positions each saga type's position in the event stream, by type
+     * @param running   how many sagas of a type have started and not ended
+     */
+    SagaAdmission(Limits limits, Map<String, StreamPosition> positions, Function<String, OptionalLong> running) {
+        this.limits = limits;
+        this.running = running;
+        positions.forEach((type, position) -> backlogs.put(type, new Backlog(position)));
+    }
+
+    /** Admits a new saga of this type, or refuses it. */
+    public void admit(String sagaType) {
+        if (!limits.enabled()) {
+            return;
+        }
+        Load load = seen.get(sagaType);
+        if (load == null) {
+            return;
+        }
+        if (load.lag().compareTo(limits.maxLag()) > 0) {
+            throw new Overloaded("The " + sagaType + " sagas are " + load.lag().toMillis() + " ms behind.",
+                                 roundUp(load.lag()));
+        }
+        if (load.running() >= limits.maxRunning()) {
+            throw new Overloaded(load.running() + " " + sagaType + " sagas are running, the most allowed at once.",
+                                 Duration.ofSeconds(1));
+        }
+    }
+
+    /** What was last seen of each saga type, for tests and operators. */
+    Map<String, Load> load() {
+        return seen;
+    }
+
+    private static Duration roundUp(Duration lag) {
+        return Duration.ofSeconds(Math.max(1, (lag.toMillis() + 999) / 1000));
+    }
+
+    /** Looks at each saga type once: how far behind its processor reads, and how many of its sagas run. */
+    void sample() {
+        try {
+            Map<String, Load> now = new LinkedHashMap<>();
+            long nanos = System.nanoTime();
+            backlogs.forEach((type, backlog) -> now.put(type, new Load(
+                    backlog.lag(nanos), running.apply(type).orElse(0))));
+            Map<String, Load> before = seen;
+            now.forEach((type, load) -> {
+                Load was = before.get(type);
+                boolean behind = behind(load);
+                if (was != null && behind != behind(was)) {
+                    log.warn("{} sagas {}: {} ms behind, {} running", type,
+                             behind ? "are behind, new ones are refused" : "have caught up, new ones are admitted",
+                             load.lag().toMillis(), load.running());
+                }
+            });
+            seen = Map.copyOf(now);
+        } catch (RuntimeException failed) {
+            // The event store or the database did not answer: keep what was last seen, and sample again.
+            log.debug("Could not sample the sagas' load: {}", failed.toString());
+        }
+    }
+
+    private boolean behind(Load load) {
+        return load.lag().compareTo(limits.maxLag()) > 0 || load.running() >= limits.maxRunning();
+    }
+
+    @Override
+    public void start() {
+        if (!limits.enabled() || backlogs.isEmpty()) {
+            return;
+        }
+        sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "saga-admission");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = limits.sampleEvery().toMillis();
+        sampler.scheduleWithFixedDelay(this::sample, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+            sampler = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return sampler != null;
+    }
+
+    /**
+     * Where the stream ended at each recent sample, so that the processor's position now says how long ago the stream
+     * ended there: that is how far behind it reads.
+     */
+    static final class Backlog {
+
+        private static final Duration KEPT = Duration.ofMinutes(2);
+
+        private final StreamPosition position;
+        private final Deque<long[]> ends = new ArrayDeque<>();
+
+        Backlog(StreamPosition position) {
+            this.position = position;
+        }
+
+        /** How far behind the processor reads, at {@code nanos} ({@link System#nanoTime()}). */
+        synchronized Duration lag(long nanos) {
+            OptionalLong end = position.storedUpTo();
+            if (end.isEmpty()) {
+                return Duration.ZERO;
+            }
+            ends.addLast(new long[] {nanos, end.getAsLong()});
+            while (nanos - ends.peekFirst()[0] > KEPT.toNanos()) {
+                ends.removeFirst();
+            }
+            OptionalLong read = position.readUpTo();
+            if (read.isEmpty() || read.getAsLong() >= end.getAsLong()) {
+                return Duration.ZERO;
+            }
+            // The most recent sample whose end the processor has read: it reads events stored after that moment.
+            long readSince = ends.peekFirst()[0];
+            for (Iterator<long[]> newestFirst = ends.descendingIterator(); newestFirst.hasNext(); ) {
+                long[] sample = newestFirst.next();
+                if (sample[1] <= read.getAsLong()) {
+                    readSince = sample[0];
+                    break;
+                }
+            }
+            return Duration.ofNanos(nanos - readSince);
+        }
+    }
+}
