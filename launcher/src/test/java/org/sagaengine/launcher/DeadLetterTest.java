@@ -39,19 +39,7 @@ class DeadLetterTest {
         String healthy = run + "-healthy";
         shop.product(poisoned, 10);
         shop.product(healthy, 10);
-        sql("inventory", """
-                create table if not exists test_refused_product (product_id varchar(64) primary key);
-                create or replace function test_refuse_product() returns trigger language plpgsql as $$
-                begin
-                  if exists (select 1 from test_refused_product where product_id = new.product_id) then
-                    raise exception 'refused by the test for %%', new.product_id;
-                  end if;
-                  return new;
-                end $$;
-                create or replace trigger test_refuse_product before update on product_stock
-                  for each row execute function test_refuse_product();
-                insert into test_refused_product values ('%s');
-                """.formatted(poisoned));
+        refuseUpdatesOf(poisoned);
 
         restock(poisoned, 5);
         restock(healthy, 7);
@@ -82,6 +70,83 @@ class DeadLetterTest {
         sql("inventory", "delete from test_refused_product where product_id = '" + poisoned + "'");
     }
 
+    /**
+     * Processors handle up to 50 waiting events in one transaction. A failing event in the middle of such a batch
+     * becomes a dead letter alone: the events before and after it in the batch are applied once, and the token moves
+     * past all of them. The projection is held at its token (a row lock) while the events pile up into one batch.
+     */
+    @Test
+    void aFailingEventInTheMiddleOfABatchWaitsAloneAndTheRestOfTheBatchIsApplied() throws Exception {
+        String poisoned = run + "-batch-poisoned";
+        String healthy = run + "-batch-healthy";
+        shop.product(poisoned, 10);
+        shop.product(healthy, 10);
+        await().atMost(Duration.ofSeconds(20)).until(() -> received(healthy) == 10 && received(poisoned) == 10);
+        refuseUpdatesOf(poisoned);
+        try (Connection held = system.connect("inventory"); Statement sql = held.createStatement()) {
+            held.setAutoCommit(false);
+            sql.execute("select * from tokenentry where processorname = 'stock-projection' for update");
+            restock(healthy, 1);
+            restock(healthy, 2);
+            restock(poisoned, 5);
+            restock(healthy, 4);
+            Thread.sleep(1_000);
+            assertThat(received(healthy)).as("the projection waits for its token: the events pile up").isEqualTo(10);
+            held.commit();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> received(healthy) == 17);
+        JsonNode sequence = awaitSequence(inventory, "stock-projection", poisoned, 1);
+        assertThat(sequence.get("letters").get(0).get("eventType").asText()).isEqualTo("ProductRestocked");
+        assertThat(received(poisoned)).as("the failed event changed nothing").isEqualTo(10);
+        restock(healthy, 8);
+        await().atMost(Duration.ofSeconds(20)).until(() -> received(healthy) == 25);
+
+        sql("inventory", "delete from test_refused_product where product_id = '" + poisoned + "'");
+        JsonNode retried = admin("POST", inventory, "/admin/dead-letters/stock-projection/" + poisoned + "/retry");
+        assertThat(retried.get("handled").asBoolean()).isTrue();
+        assertThat(received(poisoned)).isEqualTo(15);
+        assertThat(received(healthy)).as("applied once each").isEqualTo(25);
+    }
+
+    /**
+     * The same for the saga processor: while it is held at its tokens, three orders' events pile up; the one whose
+     * step cannot be recorded is parked, and the two others, handled in the same batches, confirm.
+     */
+    @Test
+    void aSagaEventThatFailsInABatchParksItsOrderAloneAndTheOthersInTheBatchConfirm() throws Exception {
+        String product = run + "-batch-saga-product";
+        String account = run + "-batch-saga-account";
+        shop.product(product, 10);
+        shop.account(account, 100_000);
+        long poisonedTotal = 8_000 + System.nanoTime() % 1_000;
+        refuseStep(poisonedTotal);
+        String first;
+        String parked;
+        String last;
+        try (Connection held = system.connect("orders"); Statement sql = held.createStatement()) {
+            held.setAutoCommit(false);
+            sql.execute("select * from tokenentry where processorname = 'OrderSagaProcessor' for update");
+            first = shop.place(account, product, 1, 100);
+            parked = shop.place(account, product, 1, poisonedTotal);
+            last = shop.place(account, product, 1, 200);
+            Thread.sleep(1_000);
+            held.commit();
+        }
+        awaitSequence(orders, "OrderSagaProcessor", parked, 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(first).equals("CONFIRMED")
+                && status(last).equals("CONFIRMED"));
+        assertThat(status(parked)).isEqualTo("PENDING");
+        assertThat(Api.get(payments, "/payments?orderId=" + parked).body()).as("nothing charged").isEmpty();
+        assertThat(Api.get(payments, "/payments?orderId=" + first).body()).as("charged once").hasSize(1);
+        assertThat(Api.get(payments, "/payments?orderId=" + last).body()).as("charged once").hasSize(1);
+
+        sql("orders", "delete from test_refused_step where detail = '" + poisonedTotal + " EUR'");
+        assertThat(admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + parked + "/retry")
+                           .get("handled").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(parked).equals("CONFIRMED"));
+        assertThat(Api.get(payments, "/payments?orderId=" + parked).body()).hasSize(1);
+    }
+
     @Test
     void aSagaEventThatFailsParksThatOrderOnlyAndTheOrderCarriesOnWhenRetried() throws Exception {
         String product = run + "-saga-product";
@@ -89,20 +154,7 @@ class DeadLetterTest {
         shop.product(product, 10);
         shop.account(account, 100_000);
         long poisonedTotal = 7_000 + System.nanoTime() % 1_000;
-        sql("orders", """
-                create table if not exists test_refused_step (detail varchar(500) primary key);
-                create or replace function test_refuse_step() returns trigger language plpgsql as $$
-                begin
-                  if new.step = 'CHARGING_PAYMENT' and exists (select 1 from test_refused_step
-                                                                where detail = new.detail) then
-                    raise exception 'refused by the test for %%', new.saga_key;
-                  end if;
-                  return new;
-                end $$;
-                create or replace trigger test_refuse_step before insert or update on saga_step
-                  for each row execute function test_refuse_step();
-                insert into test_refused_step values ('%d EUR');
-                """.formatted(poisonedTotal));
+        refuseStep(poisonedTotal);
 
         String parked = shop.place(account, product, 1, poisonedTotal);
         JsonNode sequence = awaitSequence(orders, "OrderSagaProcessor", parked, 1);
@@ -138,6 +190,41 @@ class DeadLetterTest {
         assertThat(unknownGroup.contentType()).startsWith("application/problem+json");
         assertThat(Api.get(inventory, "/actuator/health").status()).isEqualTo(200);
         assertThat(Api.get(inventory, "/actuator/metrics").status()).isEqualTo(401);
+    }
+
+    /** From now on the stock projection fails to apply any event of this product. */
+    private void refuseUpdatesOf(String productId) throws SQLException {
+        sql("inventory", """
+                create table if not exists test_refused_product (product_id varchar(64) primary key);
+                create or replace function test_refuse_product() returns trigger language plpgsql as $$
+                begin
+                  if exists (select 1 from test_refused_product where product_id = new.product_id) then
+                    raise exception 'refused by the test for %%', new.product_id;
+                  end if;
+                  return new;
+                end $$;
+                create or replace trigger test_refuse_product before update on product_stock
+                  for each row execute function test_refuse_product();
+                insert into test_refused_product values ('%s');
+                """.formatted(productId));
+    }
+
+    /** From now on the order saga fails to record its payment step for an order of this total. */
+    private void refuseStep(long total) throws SQLException {
+        sql("orders", """
+                create table if not exists test_refused_step (detail varchar(500) primary key);
+                create or replace function test_refuse_step() returns trigger language plpgsql as $$
+                begin
+                  if new.step = 'CHARGING_PAYMENT' and exists (select 1 from test_refused_step
+                                                                where detail = new.detail) then
+                    raise exception 'refused by the test for %%', new.saga_key;
+                  end if;
+                  return new;
+                end $$;
+                create or replace trigger test_refuse_step before insert or update on saga_step
+                  for each row execute function test_refuse_step();
+                insert into test_refused_step values ('%d EUR');
+                """.formatted(total));
     }
 
     private void restock(String productId, int quantity) {
