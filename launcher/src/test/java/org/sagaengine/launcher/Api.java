@@ -20,7 +20,7 @@ final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    record Response(int status, String contentType, String location, JsonNode body) {
+    record Response(int status, String contentType, String location, String retryAfter, JsonNode body) {
     }
 
     private Api() {
@@ -84,6 +84,7 @@ final class Api {
             return new Response(response.statusCode(),
                                 response.headers().firstValue("Content-Type").orElse(""),
                                 response.headers().firstValue("Location").orElse(null),
+                                response.headers().firstValue("Retry-After").orElse(null),
                                 body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

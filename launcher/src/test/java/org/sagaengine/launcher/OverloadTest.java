@@ -79,6 +79,57 @@ class OverloadTest {
                                      .containsExactlyInAnyOrderElementsOf(accepted);
     }
 
+    /**
+     * While the order saga's processor is held behind (a row lock on its tokens stops it from committing what it
+     * reads), new orders are refused once it is more than {@code sagaengine.admission.max-lag} behind: 503, a problem
+     * body, Retry-After, and no order. The orders accepted before are not lost: once the processor moves again, every
+     * one of them ends, and new orders are admitted again.
+     */
+    @Test
+    void newOrdersAreRefusedWhileTheSagasAreBehindAndAdmittedOnceTheyCatchUp() throws Exception {
+        String product = run + "-lag-tea";
+        String account = run + "-lag-erin";
+        Shop shop = new Shop(RunningSystem.system());
+        shop.product(product, 100);
+        shop.account(account, 1_000_000);
+        Map<String, Object> order = Map.of("accountId", account, "currency", "EUR",
+                                           "lines", List.of(Map.of("productId", product, "quantity", 1,
+                                                                   "unitPrice", 100)));
+        List<String> accepted = new ArrayList<>();
+        Api.Response refused;
+        try (java.sql.Connection held = RunningSystem.system().connect("orders");
+             java.sql.Statement sql = held.createStatement()) {
+            held.setAutoCommit(false);
+            sql.execute("select * from tokenentry where processorname = 'OrderSagaProcessor' for update");
+            refused = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Api.Response response = Api.post(orders, "/orders", order);
+                if (response.status() == 202) {
+                    accepted.add(response.body().get("orderId").asText());
+                }
+                return response;
+            }, response -> response.status() == 503);
+            held.commit();
+        }
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.body().get("detail").asText()).contains("order sagas are").contains("behind");
+        assertThat(refused.retryAfter()).matches("[1-9][0-9]*");
+        assertThat(accepted).as("orders accepted while the processor fell behind").isNotEmpty();
+        assertThat(ordersOf(account)).as("the refused order left nothing")
+                                     .extracting(o -> o.get("orderId").asText())
+                                     .containsExactlyInAnyOrderElementsOf(accepted);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+               .until(() -> Api.post(orders, "/orders", order), response -> {
+                   if (response.status() == 202) {
+                       accepted.add(response.body().get("orderId").asText());
+                   }
+                   return response.status() == 202;
+               });
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                ordersOf(account).stream().filter(Invariants::isTerminal).count() == accepted.size());
+        assertThat(ordersOf(account)).allSatisfy(o -> assertThat(o.get("status").asText()).isEqualTo("CONFIRMED"));
+    }
+
     private List<JsonNode> ordersOf(String account) {
         List<JsonNode> found = new ArrayList<>();
         for (int offset = 0; ; offset += 1000) {

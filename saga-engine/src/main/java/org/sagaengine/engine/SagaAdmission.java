@@ -57,7 +57,7 @@ public final class SagaAdmission implements SmartLifecycle {
     public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery) {
         public Limits {
             enabled = enabled == null || enabled;
-            maxLag = maxLag == null ? Duration.ofSeconds(2) : maxLag;
+            maxLag = maxLag == null ? Duration.ofSeconds(5) : maxLag;
             maxRunning = maxRunning == null ? 2_000 : maxRunning;
             sampleEvery = sampleEvery == null ? Duration.ofMillis(200) : sampleEvery;
         }
