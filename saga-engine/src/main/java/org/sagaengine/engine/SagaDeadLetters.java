@@ -1,8 +1,12 @@
 package org.sagaengine.engine;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -44,6 +48,8 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
 
     private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
     private static final String RETRYING = SagaDeadLetters.class.getName() + ".retrying";
+    /** The longest an event waits for a retry of its saga's letters to end. */
+    private static final Duration RETRY_WAIT = Duration.ofSeconds(30);
     /** While the queue holds letters, how often it is asked whether it is empty again. */
     private static final Duration LOOK_FOR_EMPTY_EVERY = Duration.ofSeconds(10);
 
@@ -60,6 +66,12 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
     private final Set<String> enqueuedHere = ConcurrentHashMap.newKeySet();
     private volatile boolean seenEmpty;
     private volatile long lastLookedForEmpty;
+    /**
+     * The keys whose letters are being retried right now. The retry sends the saga's next commands before the queue
+     * has removed the letters, and a reply can come back before that: it must wait for the retry to end, and then
+     * reach the saga, not join the letters about to be removed.
+     */
+    private final Map<String, CountDownLatch> retrying = new ConcurrentHashMap<>();
 
     private SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
                             Function<Object, String> keyOf, String sagaType,
@@ -99,6 +111,10 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
     public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
         String key = keyOf.apply(event.getPayload());
+        CountDownLatch retried = key == null ? null : retrying.get(key);
+        if (retried != null && !retried.await(RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("{} {}: the retry of its dead letters has not ended after {}", sagaType, key, RETRY_WAIT);
+        }
         if (key != null && mayHaveLetters(key)) {
             if (queue.enqueueIfPresent(key, () -> new GenericDeadLetter<>(key, event))) {
                 log.warn("{} {}: {} waits behind the saga's dead letters", sagaType, key,
@@ -139,11 +155,26 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
 
     @Override
     public boolean process(Predicate<DeadLetter<? extends EventMessage<?>>> sequenceFilter) {
-        return queue.process(sequenceFilter, this::retry);
+        Map<String, CountDownLatch> mine = new HashMap<>();
+        try {
+            return queue.process(sequenceFilter, letter -> retry(letter, mine));
+        } finally {
+            mine.forEach((key, latch) -> {
+                retrying.remove(key, latch);
+                latch.countDown();
+            });
+        }
     }
 
-    private EnqueueDecision<EventMessage<?>> retry(DeadLetter<? extends EventMessage<?>> letter) {
+    private EnqueueDecision<EventMessage<?>> retry(DeadLetter<? extends EventMessage<?>> letter,
+                                                   Map<String, CountDownLatch> mine) {
         EventMessage<?> event = letter.message();
+        String key = keyOf.apply(event.getPayload());
+        if (key != null && !mine.containsKey(key)) {
+            CountDownLatch latch = new CountDownLatch(1);
+            mine.put(key, latch);
+            retrying.put(key, latch);
+        }
         UnitOfWork<EventMessage<?>> unitOfWork = DefaultUnitOfWork.startAndGet(event);
         unitOfWork.resources().put(RETRYING, Boolean.TRUE);
         unitOfWork.attachTransaction(transactions);
