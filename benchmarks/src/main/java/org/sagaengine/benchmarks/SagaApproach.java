@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,9 @@ import org.sagaengine.launcher.SystemSettings;
  * driven over its REST API like any client. For the trade-off lab the payment service's database has a PostgreSQL
  * server of its own, so that it can stop alone.
  * <p>
- * An order counts when it has ended: its status final and its saga at the same state. An observer reads that from
- * order-saga's database every {@value #POLL_MILLIS} ms, with the order's own timestamps: when it was placed (its
- * {@code OrderPlaced} event) and when its saga ended. The observer is not a client: it reads instead of asking the
+ * An order counts when its saga has ended. An observer reads that from order-saga's database every
+ * {@value #POLL_MILLIS} ms, with the system's own timestamps: when the order was placed (its {@code OrderPlaced}
+ * event, in the event store) and when its saga ended. The observer is not a client: it reads instead of asking the
  * service under load.
  */
 final class SagaApproach implements Approach {
@@ -58,24 +59,27 @@ final class SagaApproach implements Approach {
     private final URI payments;
     private final Map<String, CompletableFuture<Outcome>> outstanding = new ConcurrentHashMap<>();
     private final Thread poller;
+    private final boolean onAxonServer;
     private volatile boolean closed;
 
     /** The trade-off lab's system: durable databases, payments on a server of its own. */
     SagaApproach(Path directory, Path services, Consumer<String> progress) throws Exception {
-        this(directory, services, progress, true, true, List.of());
+        this(directory, services, progress, true, true, List.of(), null);
     }
 
     /**
      * @param durable             fsync and synchronous commit on
      * @param paymentsOwnServer   the payment service's database on a PostgreSQL server of its own
      * @param serviceArguments    extra arguments to every service ({@code --name=value} settings)
+     * @param axonServer          the Axon Server the services connect to ({@code host:port}); null for the embedded
+     *                            topology
      */
     SagaApproach(Path directory, Path services, Consumer<String> progress, boolean durable, boolean paymentsOwnServer,
-                 List<String> serviceArguments) throws Exception {
+                 List<String> serviceArguments, String axonServer) throws Exception {
         SystemSettings settings = new SystemSettings(directory.resolve("saga"), services, freePort(), null,
                                                      freePort(), freePort(), freePort(), "127.0.0.1", durable, false,
                                                      List.of("-Xmx512m", "-XX:+UseSerialGC"), serviceArguments,
-                                                     Duration.ofMinutes(4), null);
+                                                     Duration.ofMinutes(4), axonServer);
         EmbeddedSystem starting = new EmbeddedSystem(settings, progress);
         if (paymentsOwnServer) {
             starting.withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort());
@@ -83,6 +87,7 @@ final class SagaApproach implements Approach {
         // A lab stopped half way (Ctrl-C) leaves no service or server running behind it.
         Runtime.getRuntime().addShutdownHook(new Thread(starting::close));
         this.system = starting.start();
+        this.onAxonServer = axonServer != null;
         this.orders = system.uri(EmbeddedSystem.ORDER_SAGA);
         this.inventory = system.uri(EmbeddedSystem.INVENTORY);
         this.payments = system.uri(EmbeddedSystem.PAYMENT);
@@ -173,45 +178,80 @@ final class SagaApproach implements Approach {
         return outcome;
     }
 
-    /** Completes each outstanding order once it has ended: its status final and its saga at the same state. */
+    /**
+     * Completes each outstanding order once its saga has ended, with how long it took from the order's
+     * {@code OrderPlaced} event to the saga's end. It reads the saga's own record and the event store, not the
+     * order's read model, so a projection that lags does not delay what it sees.
+     */
     private void poll() {
-        Connection connection = null;
+        Connection orders = null;
+        Connection events = null;
         while (!closed) {
             try {
                 Thread.sleep(POLL_MILLIS);
                 if (outstanding.isEmpty()) {
                     continue;
                 }
-                if (connection == null) {
-                    connection = system.connect("orders");
+                if (orders == null) {
+                    orders = system.connect("orders");
+                    events = onAxonServer ? orders : system.connect("events");
                 }
-                try (PreparedStatement ended = connection.prepareStatement("""
-                        select o.order_id, o.status, o.reason, o.placed_at, s.updated_at
-                          from customer_order o
-                          join saga_step s on s.saga_type = 'order' and s.saga_key = o.order_id
-                         where o.order_id = any(?) and o.status in ('CONFIRMED', 'REJECTED') and s.state = o.status
+                Map<String, Ended> ended = new java.util.HashMap<>();
+                try (PreparedStatement sagas = orders.prepareStatement("""
+                        select saga_key, state, detail, updated_at from saga_step
+                         where saga_type = 'order' and saga_key = any(?) and state in ('CONFIRMED', 'REJECTED')
                         """)) {
-                    ended.setArray(1, connection.createArrayOf("varchar", outstanding.keySet().toArray()));
-                    try (ResultSet rows = ended.executeQuery()) {
+                    sagas.setArray(1, orders.createArrayOf("varchar", outstanding.keySet().toArray()));
+                    try (ResultSet rows = sagas.executeQuery()) {
                         while (rows.next()) {
-                            Duration took = Duration.between(rows.getTimestamp(4).toInstant(),
-                                                             rows.getTimestamp(5).toInstant());
+                            ended.put(rows.getString(1), new Ended(rows.getString(2), rows.getString(3),
+                                                                   rows.getTimestamp(4).toInstant()));
+                        }
+                    }
+                }
+                if (ended.isEmpty()) {
+                    continue;
+                }
+                // Axon Server keeps the events: when the order was placed is then its read model's copy of the
+                // OrderPlaced event's timestamp.
+                try (PreparedStatement placed = events.prepareStatement(onAxonServer ? """
+                        select order_id, to_char(placed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                          from customer_order where order_id = any(?)
+                        """ : """
+                        select aggregateidentifier, timestamp from domainevententry
+                         where aggregateidentifier = any(?) and sequencenumber = 0
+                        """)) {
+                    placed.setArray(1, events.createArrayOf("varchar", ended.keySet().toArray()));
+                    try (ResultSet rows = placed.executeQuery()) {
+                        while (rows.next()) {
+                            Ended end = ended.get(rows.getString(1));
                             CompletableFuture<Outcome> waiting = outstanding.remove(rows.getString(1));
                             if (waiting != null) {
-                                waiting.complete(new Outcome(rows.getString(2), rows.getString(3), took));
+                                waiting.complete(new Outcome(end.state(), end.detail(), Duration.between(
+                                        Instant.parse(rows.getString(2)), end.at())));
                             }
                         }
                     }
                 }
             } catch (InterruptedException stopping) {
                 break;
-            } catch (SQLException unreachable) {
-                // The orders database did not answer this time (it may be restarting); connect again next time.
-                closeQuietly(connection);
-                connection = null;
+            } catch (SQLException | RuntimeException unreachable) {
+                // A database did not answer this time (it may be restarting); connect again next time.
+                closeQuietly(orders);
+                if (events != orders) {
+                    closeQuietly(events);
+                }
+                orders = null;
+                events = null;
             }
         }
-        closeQuietly(connection);
+        closeQuietly(orders);
+        if (events != orders) {
+            closeQuietly(events);
+        }
+    }
+
+    private record Ended(String state, String detail, Instant at) {
     }
 
     private static void closeQuietly(Connection connection) {

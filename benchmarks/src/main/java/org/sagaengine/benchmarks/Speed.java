@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.sagaengine.launcher.AxonServerProcess;
 import org.sagaengine.launcher.EmbeddedSystem;
 
 /**
@@ -40,8 +41,9 @@ import org.sagaengine.launcher.EmbeddedSystem;
  * Place to terminal is measured by the system's own clock: from the order's {@code OrderPlaced} event to the moment
  * its saga ended. Whether a rate is kept up with is judged from the client's side, from when each order was due.
  * <p>
- * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--label text] [--service-arg=--name=value]...
- * [--report-only]}.
+ * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--axon-server] [--label text]
+ * [--service-arg=--name=value]... [--report-only]}. With {@code --axon-server} the services run distributed on an
+ * Axon Server started from {@code AXONSERVER_JAR}.
  */
 public final class Speed {
 
@@ -50,24 +52,25 @@ public final class Speed {
     static final Duration IDLE = Duration.ofSeconds(10);
 
     record Settings(Duration warmUp, Duration step, Duration hold, Duration atHalf, Duration overload, int idleOrders,
-                    double firstRate, double ladderTop, Duration baselineStep, boolean contended) {
+                    double firstRate, double ladderTop, Duration baselineStep, boolean contended, long history) {
 
         static Settings full() {
             return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofSeconds(60),
                                 Duration.ofSeconds(30), Duration.ofSeconds(60), 30, 5, 5_000, Duration.ofSeconds(5),
-                                true);
+                                true, 1_000_000);
         }
 
         /** For comparing one change with another: the same ladder, shorter holds, no contended mix. */
         static Settings quick() {
             return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(20),
                                 Duration.ofSeconds(20), Duration.ofSeconds(30), 20, 5, 5_000, Duration.ofSeconds(3),
-                                false);
+                                false, 0);
         }
 
         static Settings tiny() {
             return new Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2),
-                                Duration.ofSeconds(2), Duration.ofSeconds(3), 3, 4, 10, Duration.ofSeconds(1), false);
+                                Duration.ofSeconds(2), Duration.ofSeconds(3), 3, 4, 10, Duration.ofSeconds(1), false,
+                                0);
         }
     }
 
@@ -83,10 +86,12 @@ public final class Speed {
                     double lowestCompletedShare) {
     }
 
-    record Run(String label, String machine, String settings, boolean durable, List<String> serviceArguments,
+    record Run(String label, String machine, String settings, String topology, boolean durable,
+               List<String> serviceArguments,
                double idleP50, double idleP99, List<Point> ladder, double maxSustainable, Point hold, Point atHalf,
-               Map<String, Double> cpuMillisPerOrder, Map<String, Double> idleCpuMillisPerSecond, Overload overload,
-               Double contendedMax,
+               Map<String, Double> cpuMillisPerOrder, Map<String, Double> cpuMillisPerOrderAboveIdle,
+               Map<String, Double> idleCpuMillisPerSecond, Overload overload,
+               Double contendedMax, long historySagas, Point atHalfWithHistory,
                List<Point> baselineLadder, double baselineMax, Instant at, Duration took) {
 
         double ratioToBaseline() {
@@ -121,6 +126,7 @@ public final class Speed {
         List<String> serviceArguments = flags.stream().filter(f -> f.startsWith("--service-arg="))
                                              .map(f -> f.substring("--service-arg=".length())).toList();
         boolean durable = flags.contains("--durable");
+        boolean onAxonServer = flags.contains("--axon-server");
         Path docs = root.resolve("docs");
         Path runs = docs.resolve("performance-runs.json");
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -135,7 +141,18 @@ public final class Speed {
                                                         + "benchmark command does)");
             }
             Path work = Files.createTempDirectory("speed");
-            Run measured = new Speed(settings, work).run(label, settings, durable, serviceArguments, services);
+            Run measured;
+            if (onAxonServer) {
+                Path jar = AxonServerProcess.jar().orElseThrow(() -> new IllegalStateException(
+                        "--axon-server needs an Axon Server jar: set AXONSERVER_JAR (axon-server/README.md says how "
+                                + "to build one)"));
+                try (AxonServerProcess server = AxonServerProcess.start(jar, work.resolve("axonserver"))) {
+                    measured = new Speed(settings, work).run(label, settings, durable, serviceArguments, services,
+                                                             server.servers());
+                }
+            } else {
+                measured = new Speed(settings, work).run(label, settings, durable, serviceArguments, services, null);
+            }
             recorded.removeIf(earlier -> earlier.label().equals(label) && earlier.settings().equals(measured.settings()));
             recorded.add(measured);
             Files.createDirectories(docs);
@@ -151,8 +168,9 @@ public final class Speed {
         System.out.println("[speed] wrote " + docs.resolve("performance-run.md"));
     }
 
-    Run run(String label, Settings settings, boolean durable, List<String> serviceArguments, Path services)
-            throws Exception {
+    /** @param axonServer the Axon Server to run on ({@code host:port}); null for the embedded topology */
+    Run run(String label, Settings settings, boolean durable, List<String> serviceArguments, Path services,
+            String axonServer) throws Exception {
         Instant started = Instant.now();
         String description = settings.equals(Settings.full()) ? "full"
                              : settings.equals(Settings.quick()) ? "quick" : "tiny";
@@ -164,9 +182,13 @@ public final class Speed {
         Point atHalf;
         Map<String, Double> cpu;
         Map<String, Double> idleCpu;
+        Map<String, Double> cpuAboveIdle;
         Overload overload;
         Double contendedMax = null;
-        try (SagaApproach system = new SagaApproach(work, services, this::say, durable, false, serviceArguments)) {
+        long historySagas = 0;
+        Point atHalfWithHistory = null;
+        try (SagaApproach system = new SagaApproach(work, services, this::say, durable, false, serviceArguments,
+                                                    axonServer)) {
             this.saga = system;
             run = "s" + Long.toString(System.nanoTime(), 36);
             system.seed(Mix.UNCONTENDED, run);
@@ -196,16 +218,24 @@ public final class Speed {
             hold = step(Mix.UNCONTENDED, Math.max(1, max), settings.hold());
             awaitQuiet();
             Map<String, Long> before = processes.sample();
+            long halfFrom = System.nanoTime();
             atHalf = step(Mix.UNCONTENDED, Math.max(1, max / 2), settings.atHalf());
+            double seconds = (System.nanoTime() - halfFrom) / 1e9;
             Map<String, Long> spent = ProcessCpu.between(before, processes.sample());
             awaitQuiet();
             cpu = new LinkedHashMap<>();
+            cpuAboveIdle = new LinkedHashMap<>();
+            long orders = Math.max(1, atHalf.completed());
             for (Map.Entry<String, Long> process : spent.entrySet()) {
-                cpu.put(process.getKey(), atHalf.completed() == 0 ? 0 : (double) process.getValue() / atHalf.completed());
+                cpu.put(process.getKey(), (double) process.getValue() / orders);
+                cpuAboveIdle.put(process.getKey(), Math.max(0, process.getValue()
+                        - idleCpu.getOrDefault(process.getKey(), 0.0) * seconds) / orders);
             }
-            say("CPU per order at %.0f/s, in ms: %s", max / 2, cpu);
+            say("CPU per order at %.0f/s, in ms: %s; above what idle costs: %s", max / 2, cpu, cpuAboveIdle);
             overload = overload(Math.max(2, 2 * max), settings.overload());
             awaitQuiet();
+            String uncontended = run;
+            long uncontendedNext = next;
             if (settings.contended()) {
                 run = "c" + Long.toString(System.nanoTime(), 36);
                 next = 0;
@@ -220,13 +250,26 @@ public final class Speed {
                     contendedMax = rate;
                 }
             }
+            run = uncontended;
+            next = uncontendedNext;
+            // Axon Server keeps the events where a bulk copy cannot reach them.
+            if (settings.history() > 0 && axonServer == null) {
+                historySagas = History.load(system.system(), settings.history(), line -> say("%s", line));
+                say("%d order sagas in the stores; warming up again at %.0f/s", historySagas, atHalf.offered());
+                step(Mix.UNCONTENDED, atHalf.offered(), settings.warmUp());
+                awaitQuiet();
+                atHalfWithHistory = step(Mix.UNCONTENDED, atHalf.offered(), settings.atHalf());
+                awaitQuiet();
+            }
         } finally {
             saga = null;
         }
         List<Point> baselineLadder = new ArrayList<>();
         double baselineMax = baseline(durable, baselineLadder);
-        return new Run(label, Machine.describe(), description, durable, serviceArguments, idleP50, idleP99, ladder,
-                       max, hold, atHalf, cpu, idleCpu, overload, contendedMax, baselineLadder, baselineMax, started,
+        return new Run(label, Machine.describe(), description, axonServer == null ? "embedded" : "Axon Server",
+                       durable, serviceArguments, idleP50, idleP99, ladder,
+                       max, hold, atHalf, cpu, cpuAboveIdle, idleCpu, overload, contendedMax, historySagas,
+                       atHalfWithHistory, baselineLadder, baselineMax, started,
                        Duration.between(started, Instant.now()));
     }
 

@@ -33,23 +33,27 @@ final class SpeedReport {
     /** What the benchmark command prints at its end. */
     static String headline(Speed.Run run) {
         return """
-                [speed] %s (%s run, %s databases)
+                [speed] %s (%s run, %s topology, %s databases)
                 [speed]   max sustained:          %s orders/s (held %d s: %s completed/s, p99 %s)
                 [speed]   at half (%s/s):        p50 %s, p99 %s place to terminal
                 [speed]   one order, idle:        p50 %s, p99 %s
-                [speed]   CPU per order:          %.1f ms, whole machine
+                [speed]   CPU per order:          %.1f ms, whole machine (%.1f ms above idle)
                 [speed]   one database, same work: %s orders/s, %s times the saga's maximum
                 [speed]   overload at %s/s:      %d refused at admission, %d rejected for a timeout, lowest second %.0f%% of the maximum
                 [speed]   contended mix:          %s
-                [speed]   at 1 M sagas:           not measured by this run""".formatted(
-                run.label(), run.settings(), run.durable() ? "durable" : "non-durable", rate(run.maxSustainable()),
+                [speed]   with history:           %s""".formatted(
+                run.label(), run.settings(), run.topology() == null ? "embedded" : run.topology(),
+                run.durable() ? "durable" : "non-durable", rate(run.maxSustainable()),
                 run.hold().sent() == 0 ? 0 : (long) (run.hold().sent() / Math.max(1, run.maxSustainable())),
                 rate(run.hold().completedPerSecond()), ms(run.hold().p99()), rate(run.atHalf().offered()),
                 ms(run.atHalf().p50()), ms(run.atHalf().p99()), ms(run.idleP50()), ms(run.idleP99()),
-                run.cpuMillisPerOrder().getOrDefault("machine", 0.0), rate(run.baselineMax()),
+                run.cpuMillisPerOrder().getOrDefault("machine", 0.0),
+                run.cpuMillisPerOrderAboveIdle() == null ? 0.0
+                : run.cpuMillisPerOrderAboveIdle().getOrDefault("machine", 0.0), rate(run.baselineMax()),
                 ratio(run.ratioToBaseline()), rate(run.overload().offered()), run.overload().refused(),
                 run.overload().timeouts(), 100 * run.overload().lowestCompletedShare(),
-                run.contendedMax() == null ? "not measured by this run" : rate(run.contendedMax()) + " orders/s");
+                run.contendedMax() == null ? "not measured by this run" : rate(run.contendedMax()) + " orders/s",
+                history(run));
     }
 
     private static String markdown(Speed.Run run, List<Speed.Run> all) {
@@ -60,6 +64,7 @@ final class SpeedReport {
         md.append("- Run: **").append(run.label()).append("**, ").append(run.settings()).append(" settings, at ")
           .append(run.at()).append(", took ").append(run.took().toMinutes()).append(" min.\n");
         md.append("- Machine: ").append(run.machine()).append(".\n");
+        md.append("- Topology: ").append(run.topology() == null ? "embedded" : run.topology()).append(".\n");
         md.append("- Databases: ").append(run.durable() ? "durable (fsync and synchronous commit on)"
                                                         : "fsync, synchronous commit and full-page writes off, as the "
                                                           + "tests run them").append(".\n");
@@ -82,11 +87,16 @@ final class SpeedReport {
         md.append("| contended mix (4 products, 4 accounts) | ")
           .append(run.contendedMax() == null ? "not measured by this run" : rate(run.contendedMax()) + " orders/s")
           .append(" |\n");
-        md.append("| at 1 M sagas in the stores | not measured by this run |\n");
-        md.append("\n## CPU per completed order, at half the maximum\n\n| process | ms |\n| --- | --- |\n");
+        md.append("| with a long history in the stores | ").append(history(run)).append(" |\n");
+        md.append("\n## CPU per completed order, at half the maximum\n\n")
+          .append("All of it, and what is left once what the process spends idle in the same time is taken off.\n\n")
+          .append("| process | ms | above idle, ms |\n| --- | --- | --- |\n");
         for (Map.Entry<String, Double> process : run.cpuMillisPerOrder().entrySet()) {
+            Double aboveIdle = run.cpuMillisPerOrderAboveIdle() == null ? null
+                               : run.cpuMillisPerOrderAboveIdle().get(process.getKey());
             md.append("| ").append(process.getKey().equals("machine") ? "**the whole machine**" : process.getKey())
-              .append(" | ").append("%.2f".formatted(process.getValue())).append(" |\n");
+              .append(" | ").append("%.2f".formatted(process.getValue())).append(" | ")
+              .append(aboveIdle == null ? "-" : "%.2f".formatted(aboveIdle)).append(" |\n");
         }
         if (run.idleCpuMillisPerSecond() != null) {
             md.append("\n## CPU spent idle, per second, before any order\n\n| process | ms |\n| --- | --- |\n");
@@ -117,17 +127,28 @@ final class SpeedReport {
         md.append("- Accepted, then rejected for a timeout: ").append(overload.timeouts()).append(".\n");
         md.append("- The lowest second's completions, from the fifth second on: ")
           .append("%.0f%%".formatted(100 * overload.lowestCompletedShare())).append(" of the maximum.\n");
-        md.append("\n## Every recorded run\n\n| run | settings | max/s | p50 at half | p99 at half | idle p50 | ")
+        md.append("\n## Every recorded run\n\n| run | settings | topology | max/s | p50 at half | p99 at half | idle p50 | ")
           .append("CPU/order | overload: refused, timed out, lowest second |\n")
-          .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+          .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Speed.Run earlier : all) {
-            md.append("| %s | %s | %s | %s | %s | %s | %.1f ms | %d, %d, %.0f%% |\n".formatted(
-                    earlier.label(), earlier.settings(), rate(earlier.maxSustainable()), ms(earlier.atHalf().p50()),
+            md.append("| %s | %s | %s | %s | %s | %s | %s | %.1f ms | %d, %d, %.0f%% |\n".formatted(
+                    earlier.label(), earlier.settings(), earlier.topology() == null ? "embedded" : earlier.topology(),
+                    rate(earlier.maxSustainable()), ms(earlier.atHalf().p50()),
                     ms(earlier.atHalf().p99()), ms(earlier.idleP50()),
                     earlier.cpuMillisPerOrder().getOrDefault("machine", 0.0), earlier.overload().refused(),
                     earlier.overload().timeouts(), 100 * earlier.overload().lowestCompletedShare()));
         }
         return md.toString();
+    }
+
+    /** p99 at half load with the history loaded, against the same load on the (nearly) empty stores. */
+    private static String history(Speed.Run run) {
+        if (run.atHalfWithHistory() == null) {
+            return "not measured by this run";
+        }
+        return "%,d order sagas: p99 %s against %s nearly empty (%.2f times), p50 %s".formatted(
+                run.historySagas(), ms(run.atHalfWithHistory().p99()), ms(run.atHalf().p99()),
+                run.atHalfWithHistory().p99() / Math.max(0.001, run.atHalf().p99()), ms(run.atHalfWithHistory().p50()));
     }
 
     private static XYChart curve(Speed.Run run) {

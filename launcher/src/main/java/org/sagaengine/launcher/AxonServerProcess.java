@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A real Axon Server SE for the distributed topology's tests, started from the jar named by the environment variable
- * {@code AXONSERVER_JAR} (or the system property {@code sagaengine.axonserver.jar}). The jar is built from Axon
+ * A real Axon Server SE for the distributed topology's tests and benchmarks, started from the jar named by the
+ * environment variable {@code AXONSERVER_JAR} (or the system property {@code sagaengine.axonserver.jar}). The jar is built from Axon
  * Server's public source and kept outside this repository: its licence allows testing, not distribution. Its files
  * (event store, control database) live in a directory of the test's, so that it can be killed and started again on
  * the same events.
  */
-final class AxonServerProcess implements AutoCloseable {
+public final class AxonServerProcess implements AutoCloseable {
 
     private final Path jar;
     private final Path directory;
@@ -40,31 +40,31 @@ final class AxonServerProcess implements AutoCloseable {
     }
 
     /** The jar, if this machine has one. */
-    static Optional<Path> jar() {
+    public static Optional<Path> jar() {
         String configured = System.getProperty("sagaengine.axonserver.jar", System.getenv("AXONSERVER_JAR"));
         return Optional.ofNullable(configured).map(Path::of).filter(Files::isRegularFile);
     }
 
-    static boolean hasJar() {
+    public static boolean hasJar() {
         return jar().isPresent();
     }
 
-    static AxonServerProcess start(Path jar, Path directory) throws IOException, InterruptedException {
+    public static AxonServerProcess start(Path jar, Path directory) throws IOException, InterruptedException {
         AxonServerProcess server = new AxonServerProcess(jar, directory);
         server.start();
         return server;
     }
 
     /** Where the services connect, as {@code axon.axonserver.servers} wants it. */
-    String servers() {
+    public String servers() {
         return "localhost:" + grpcPort;
     }
 
-    URI dashboard() {
+    public URI dashboard() {
         return URI.create("http://localhost:" + httpPort);
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Files.createDirectories(directory.resolve("events"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:+UseSerialGC",
@@ -89,7 +89,7 @@ final class AxonServerProcess implements AutoCloseable {
     }
 
     /** As a crash would: SIGKILL, nothing flushed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
