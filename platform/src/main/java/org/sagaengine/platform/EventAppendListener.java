@@ -20,6 +20,10 @@ import org.springframework.context.SmartLifecycle;
  * <p>
  * The poll stays as the safety net: a notification lost while the connection was down only delays events until then.
  * The listener holds one connection of its own, outside the pool, and connects again after a failure.
+ * <p>
+ * It wakes the store at most once per {@code interval}: the first append after a quiet spell wakes it at once, and
+ * appends that follow closely are read together, a moment later, in one batch. Waking for each of hundreds of appends
+ * a second would have every processor read and commit them one by one.
  */
 final class EventAppendListener implements SmartLifecycle {
 
@@ -29,15 +33,19 @@ final class EventAppendListener implements SmartLifecycle {
 
     private final DataSource events;
     private final Runnable wake;
+    private final Duration interval;
     private volatile Thread thread;
+    private long lastWake;
 
     /**
-     * @param events the events database
-     * @param wake   what to do on hearing of new events; called on the listener's thread, so it must not block
+     * @param events   the events database
+     * @param wake     what to do on hearing of new events; called on the listener's thread, so it must not block
+     * @param interval the least time between two wakes
      */
-    EventAppendListener(DataSource events, Runnable wake) {
+    EventAppendListener(DataSource events, Runnable wake, Duration interval) {
         this.events = events;
         this.wake = wake;
+        this.interval = interval;
     }
 
     @Override
@@ -80,9 +88,17 @@ final class EventAppendListener implements SmartLifecycle {
                 while (thread == Thread.currentThread()) {
                     PGNotification[] heard = listener.getNotifications((int) Duration.ofSeconds(10).toMillis());
                     if (heard != null && heard.length > 0) {
+                        long since = System.nanoTime() - lastWake;
+                        if (since < interval.toNanos()) {
+                            // Appends in quick succession: those that follow in the meantime are read with it.
+                            Thread.sleep((interval.toNanos() - since) / 1_000_000);
+                        }
+                        lastWake = System.nanoTime();
                         wake.run();
                     }
                 }
+            } catch (InterruptedException stopping) {
+                return;
             } catch (SQLException e) {
                 if (!failing) {
                     log.warn("Not listening for appended events ({}); polling only until it is back", e.getMessage());

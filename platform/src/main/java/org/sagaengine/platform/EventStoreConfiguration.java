@@ -46,10 +46,14 @@ public class EventStoreConfiguration {
      * @param fetchDelay how long the event store waits before it polls again when it has read everything; with
      *                   {@code listen} on, only events whose notification was lost wait that long
      * @param listen     hear of events appended by other services at once ({@link EventAppendListener})
+     * @param listenInterval the least time between two reads on hearing of appends: appends in quick succession are
+     *                   read together, in one batch
      */
-    public record EventStoreProperties(DataSourceSettings datasource, Duration fetchDelay, Boolean listen) {
+    public record EventStoreProperties(DataSourceSettings datasource, Duration fetchDelay, Boolean listen,
+                                       Duration listenInterval) {
         public EventStoreProperties {
             listen = listen == null || listen;
+            listenInterval = listenInterval == null ? Duration.ofMillis(20) : listenInterval;
             fetchDelay = fetchDelay != null ? fetchDelay : listen ? Duration.ofSeconds(1) : Duration.ofMillis(50);
         }
     }
@@ -118,8 +122,10 @@ public class EventStoreConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "sagaengine.events.listen", havingValue = "true", matchIfMissing = true)
-    EventAppendListener eventAppendListener(EventsDatabase events, EventStore eventStore) {
-        return new EventAppendListener(events.dataSource(), ((ListeningEventStore) eventStore)::appendedElsewhere);
+    EventAppendListener eventAppendListener(EventsDatabase events, EventStore eventStore,
+                                            EventStoreProperties properties) {
+        return new EventAppendListener(events.dataSource(), ((ListeningEventStore) eventStore)::appendedElsewhere,
+                                       properties.listenInterval());
     }
 
     @Bean
