@@ -48,6 +48,8 @@ import org.sagaengine.launcher.EmbeddedSystem;
 public final class Speed {
 
     static final long KEPT_P99_MILLIS = 2_000;
+    /** How long the system is left alone after the warm-up, before it is watched idle. */
+    static final Duration SETTLE = Duration.ofSeconds(15);
     /** How long the system is watched doing nothing, for what it spends idle. */
     static final Duration IDLE = Duration.ofSeconds(10);
 
@@ -114,10 +116,9 @@ public final class Speed {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
-        List<String> flags = new ArrayList<>();
-        for (String arg : List.of(args).subList(Math.min(1, args.length), args.length)) {
-            flags.addAll(List.of(arg.trim().split("\\s+(?=--)")));
-        }
+        // Options come as one argument from Maven, or as several from a shell: "--label" takes the words after it.
+        String options = String.join(" ", List.of(args).subList(Math.min(1, args.length), args.length)).trim();
+        List<String> flags = options.isEmpty() ? List.of() : List.of(options.split("\\s+(?=--)"));
         Settings settings = flags.contains("--tiny") ? Settings.tiny()
                             : flags.contains("--quick") ? Settings.quick() : Settings.full();
         String label = flags.stream().filter(f -> f.startsWith("--label")).findFirst()
@@ -196,6 +197,8 @@ public final class Speed {
             step(Mix.UNCONTENDED, settings.firstRate(), settings.warmUp());
             awaitQuiet();
             ProcessCpu processes = new ProcessCpu(processes(system));
+            // The sagas have ended, but projections may still be reading the warm-up's events: let them finish.
+            Thread.sleep(SETTLE.toMillis());
             Map<String, Long> idleBefore = processes.sample();
             Thread.sleep(IDLE.toMillis());
             idleCpu = new LinkedHashMap<>();
