@@ -1,9 +1,11 @@
 package org.sagaengine.benchmarks;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -40,7 +42,6 @@ final class History {
         }
         progress.accept("history: %d orders so far, copying everything %d times".formatted(orders, copies));
         long events = maxOf(system, "events", "select coalesce(max(globalindex), 0) from domainevententry");
-        long timeline = maxOf(system, "orders", "select coalesce(max(id), 0) from saga_timeline");
         copy(system, "events", progress, """
                 insert into domainevententry (aggregateidentifier, sequencenumber, type, eventidentifier, metadata,
                                               payload, payloadrevision, payloadtype, timestamp)
@@ -53,12 +54,7 @@ final class History {
         copy(system, "orders", progress,
              renamed(copies, "customer_order", "order_id"),
              renamed(copies, "saga_step", "saga_key"),
-             """
-             insert into saga_timeline (saga_type, saga_key, at, kind, name, detail)
-             select t.saga_type, 'h' || g || '-' || t.saga_key, t.at, t.kind, t.name, t.detail
-               from saga_timeline t, generate_series(1, %d) g
-              where t.id <= %d
-             """.formatted(copies, timeline),
+             renamed(copies, "saga_timeline", "saga_key"),
              renamed(copies, "audit_entry", "event_id", "order_id", "aggregate_id"));
         copy(system, "inventory", progress,
              renamed(copies, "product_stock", "product_id"),
@@ -95,27 +91,49 @@ final class History {
         }
     }
 
-    /**
-     * Copies every row of a table {@code copies} times under new ids: each of {@code ids} gets the prefix
-     * {@code h<copy>-}, the other columns stay as they are, whatever columns the table has.
-     */
-    private static String renamed(long copies, String table, String... ids) {
-        StringBuilder changes = new StringBuilder("jsonb_build_object(");
-        for (int i = 0; i < ids.length; i++) {
-            changes.append(i == 0 ? "" : ", ").append("'").append(ids[i]).append("', 'h' || g || '-' || r.")
-                   .append(ids[i]);
+    /** Copies every row of a table {@code copies} times, each of {@code ids} with the prefix {@code h<copy>-}. */
+    private record Renamed(long copies, String table, List<String> ids) {
+
+        /**
+         * The statement, with the table's columns listed: faster than a generic row copy by several times. A column
+         * filled by a sequence is left to it.
+         */
+        String sql(Connection db) throws SQLException {
+            List<String> columns = new ArrayList<>();
+            try (PreparedStatement query = db.prepareStatement("""
+                    select column_name from information_schema.columns
+                     where table_schema = current_schema() and table_name = ?
+                       and coalesce(column_default, '') not like 'nextval(%'
+                     order by ordinal_position
+                    """)) {
+                query.setString(1, table);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        columns.add(rows.getString(1));
+                    }
+                }
+            }
+            List<String> values = columns.stream()
+                                         .map(column -> ids.contains(column) ? "'h' || g || '-' || r." + column
+                                                                             : "r." + column)
+                                         .toList();
+            return "insert into " + table + " (" + String.join(", ", columns) + ") select " + String.join(", ", values)
+                    + " from " + table + " r, generate_series(1, " + copies + ") g";
         }
-        changes.append(")");
-        return "insert into " + table + " select (jsonb_populate_record(null::" + table + ", to_jsonb(r) || "
-                + changes + ")).* from (select * from " + table + ") r, generate_series(1, " + copies + ") g";
     }
 
+    private static Renamed renamed(long copies, String table, String... ids) {
+        return new Renamed(copies, table, List.of(ids));
+    }
+
+    /** Runs each statement, a text or a {@link Renamed}, and says how long it took. */
     private static void copy(EmbeddedSystem system, String database, Consumer<String> progress,
-                             String... statements) throws SQLException {
+                             Object... statements) throws SQLException {
         try (Connection db = system.connect(database); Statement sql = db.createStatement()) {
-            for (String statement : statements) {
+            for (Object statement : statements) {
                 long started = System.nanoTime();
-                int rows = sql.executeUpdate(statement);
+                int rows = sql.executeUpdate(statement instanceof Renamed renamed ? renamed.sql(db)
+                                                                                  : (String) statement);
                 progress.accept("history: %s, %,d rows in %d s".formatted(
                         database, rows, (System.nanoTime() - started) / 1_000_000_000L));
             }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +42,8 @@ import org.sagaengine.launcher.EmbeddedSystem;
  * Place to terminal is measured by the system's own clock: from the order's {@code OrderPlaced} event to the moment
  * its saga ended. Whether a rate is kept up with is judged from the client's side, from when each order was due.
  * <p>
- * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--axon-server] [--label text]
- * [--service-arg=--name=value]... [--report-only]}. With {@code --axon-server} the services run distributed on an
+ * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--axon-server] [--history sagas]
+ * [--label text] [--service-arg=--name=value]... [--report-only]}. With {@code --axon-server} the services run distributed on an
  * Axon Server started from {@code AXONSERVER_JAR}.
  */
 public final class Speed {
@@ -67,6 +68,12 @@ public final class Speed {
             return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(20),
                                 Duration.ofSeconds(20), Duration.ofSeconds(30), 20, 5, 5_000, Duration.ofSeconds(3),
                                 false, 0);
+        }
+
+        /** The same, with the stores filled to {@code sagas} order sagas before half load is measured again. */
+        Settings withHistory(long sagas) {
+            return new Settings(warmUp, step, hold, atHalf, overload, idleOrders, firstRate, ladderTop, baselineStep,
+                                contended, sagas);
         }
 
         static Settings tiny() {
@@ -121,6 +128,11 @@ public final class Speed {
         List<String> flags = options.isEmpty() ? List.of() : List.of(options.split("\\s+(?=--)"));
         Settings settings = flags.contains("--tiny") ? Settings.tiny()
                             : flags.contains("--quick") ? Settings.quick() : Settings.full();
+        Optional<String> history = flags.stream().filter(f -> f.startsWith("--history")).findFirst()
+                                        .map(f -> f.substring("--history".length()).replaceFirst("^[= ]", "").trim());
+        if (history.isPresent()) {
+            settings = settings.withHistory(Long.parseLong(history.get().replace("_", "")));
+        }
         String label = flags.stream().filter(f -> f.startsWith("--label")).findFirst()
                             .map(f -> f.substring("--label".length()).replaceFirst("^[= ]", "").trim())
                             .orElse("current");
@@ -173,8 +185,11 @@ public final class Speed {
     Run run(String label, Settings settings, boolean durable, List<String> serviceArguments, Path services,
             String axonServer) throws Exception {
         Instant started = Instant.now();
-        String description = settings.equals(Settings.full()) ? "full"
-                             : settings.equals(Settings.quick()) ? "quick" : "tiny";
+        String description = settings.withHistory(Settings.full().history()).equals(Settings.full()) ? "full"
+                             : settings.withHistory(0).equals(Settings.quick()) ? "quick" : "tiny";
+        if (settings.history() != Settings.full().history() && settings.history() > 0) {
+            description += ", history of %,d sagas".formatted(settings.history());
+        }
         double idleP50;
         double idleP99;
         List<Point> ladder = new ArrayList<>();
