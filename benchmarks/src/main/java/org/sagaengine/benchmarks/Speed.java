@@ -88,7 +88,8 @@ public final class Speed {
                  double completedPerSecond, double p50, double p99, double p999, double clientP99, boolean keptUp) {
     }
 
-    record Second(int second, long sent, long completed, long refused, long failed) {
+    /** One second of the overload: orders sent, orders that ended, and requests refused or failed. */
+    record Second(int second, long sent, long completed, long failed) {
     }
 
     record Overload(double offered, List<Second> seconds, long refused, long failed, long timeouts,
@@ -365,7 +366,7 @@ public final class Speed {
         next = from + result.sent();
         List<Second> perSecond = new ArrayList<>();
         for (Timeline.Second second : timeline.seconds()) {
-            perSecond.add(new Second(second.second(), second.sent(), second.ended(), 0, second.failed()));
+            perSecond.add(new Second(second.second(), second.sent(), second.ended(), second.failed()));
         }
         // The first seconds fill the pipeline; from the fifth on, completions should stay near the maximum.
         double lowest = perSecond.subList(Math.min(5, seconds), seconds).stream()

@@ -102,11 +102,6 @@ public final class SagaAdmission implements SmartLifecycle {
         }
     }
 
-    /** What was last seen of each saga type, for tests and operators. */
-    Map<String, Load> load() {
-        return seen;
-    }
-
     private static Duration roundUp(Duration lag) {
         return Duration.ofSeconds(Math.max(1, (lag.toMillis() + 999) / 1000));
     }
