@@ -22,7 +22,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Health reflects the databases and the peers; the saga metrics count what the sagas did, for Prometheus. */
+/**
+ * Health reflects the databases and the peers; the saga metrics count what the sagas did, for Prometheus; the API's
+ * requests are timed, the command bus's traffic between the services is not.
+ */
 @ExtendWith(RunningSystem.class)
 class ObservabilityTest {
 
@@ -62,14 +65,32 @@ class ObservabilityTest {
             assertThat(metric("sagaengine_sagas_rejected_total")).as("the second is out of stock")
                                                                  .isEqualTo(rejected + 1);
         });
-        String scrape = scrape();
+        String scrape = scrape(orders);
         assertThat(scrape).contains("sagaengine_saga_step_seconds_bucket{step=\"RESERVING_STOCK\",type=\"order\"")
                           .contains("sagaengine_sagas_started_total{type=\"order\"}")
                           .contains("eventProcessor_latency{processorName=\"OrderSagaProcessor\"}");
     }
 
+    @Test
+    void theApiIsTimedButNotTheCommandsBetweenTheServices() throws Exception {
+        Shop shop = new Shop(system);
+        String run = "h" + Long.toString(System.nanoTime(), 36);
+        shop.product(run + "-cup", 5);
+        shop.account(run + "-ida", 1_000);
+        String order = shop.place(run + "-ida", run + "-cup", 1, 100);
+        assertThat(shop.awaitEnd(order)).as("its stock was reserved and committed by commands to inventory")
+                                        .isEqualTo("CONFIRMED");
+        String scrape = scrape(system.uri(INVENTORY));
+        assertThat(scrape).as("the API's requests are timed")
+                          .containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/products\"")
+                          .as("the command bus's requests from order-saga are not")
+                          .doesNotContain("uri=\"/spring-command-bus-connector/command\"")
+                          .as("nor are Spring Security's filters, one by one")
+                          .doesNotContain("spring_security_filterchains");
+    }
+
     private double metric(String name) throws IOException, InterruptedException {
-        Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$").matcher(scrape());
+        Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$").matcher(scrape(orders));
         double sum = 0;
         while (value.find()) {
             sum += Double.parseDouble(value.group(1));
@@ -77,11 +98,11 @@ class ObservabilityTest {
         return sum;
     }
 
-    private String scrape() throws IOException, InterruptedException {
+    private String scrape(URI service) throws IOException, InterruptedException {
         String credentials = Base64.getEncoder().encodeToString(
                 ("admin:" + system.adminPassword()).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(orders.resolve("/actuator/prometheus"))
+                HttpRequest.newBuilder(service.resolve("/actuator/prometheus"))
                            .header("Authorization", "Basic " + credentials).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);

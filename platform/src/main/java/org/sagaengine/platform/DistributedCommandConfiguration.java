@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.observation.ObservationPredicate;
+import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.distributed.CommandRouter;
 import org.axonframework.commandhandling.distributed.RoutingStrategy;
@@ -42,6 +44,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -119,6 +122,21 @@ public class DistributedCommandConfiguration {
                 registry.addInterceptor(authentication).order(Ordered.HIGHEST_PRECEDENCE);
             }
         };
+    }
+
+    /**
+     * The peers' requests are the command bus's transport, not the service's API: they are not timed as HTTP requests
+     * ({@code http.server.requests}). Axon's own metrics time the commands they carry. Observing each of them cost
+     * several per cent of every service's CPU under load.
+     */
+    @Bean
+    ObservationPredicate peerRequestsUnobserved() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext server
+                && server.getCarrier() != null && isPeerRequest(server.getCarrier()));
+    }
+
+    private static boolean isPeerRequest(HttpServletRequest request) {
+        return request.getRequestURI() != null && PeerAuthentication.isPeerPath(request.getRequestURI());
     }
 
     private static boolean hasSecret(NodeProperties node) {
