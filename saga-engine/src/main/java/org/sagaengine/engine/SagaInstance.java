@@ -44,6 +44,8 @@ public abstract class SagaInstance {
      * the event stream it waits for before acting, since a reply may be among those events.
      */
     Long deadlineWaitsFor;
+    /** How often the deadline or retry that fell due has waited so far: each wait is twice as long as the last. */
+    int deadlineWaits;
 
     /** The key this saga is associated by: the value of its association property. */
     public final String sagaKey() {

@@ -326,9 +326,10 @@ final class SagaMachine<S extends SagaInstance> {
                 if (effects.stillSending(definition.type, saga.sagaKey, currentStep().name)) {
                     // The step's command has not even reached its participant: the system is slow, not the
                     // participant. The deadline waits for the delivery to end, answered or failed.
+                    Duration wait = nextWait();
                     log.info("{} {}: {} fell due while the step's commands are still being delivered; looking again "
-                                     + "in {}", definition.type, saga.sagaKey, name, LAG_RECHECK);
-                    saga.deadlineId = effects.schedule(LAG_RECHECK, name);
+                                     + "in {}", definition.type, saga.sagaKey, name, wait);
+                    saga.deadlineId = effects.schedule(wait, name);
                     return;
                 }
                 compensate(REASON_TIMEOUT);
@@ -339,8 +340,9 @@ final class SagaMachine<S extends SagaInstance> {
          * A deadline acts on what the saga knows, so it waits until the saga's processor has read every event stored
          * before the deadline fell due: a late reply may be among them, and a processor that lags behind a busy system
          * must not make its sagas time out or send again what was answered. Until then the deadline is looked at again
-         * every {@link #LAG_RECHECK}. The position it waits for is fixed when it first falls due, so a processor that
-         * is always a little behind a steady load still lets it act.
+         * after {@link #LAG_RECHECK}, then after twice as long each time, up to 8 times as long: a processor far
+         * behind is not made busier still by deadlines that look at it every second. The position it waits for is fixed
+         * when it first falls due, so a processor that is always a little behind a steady load still lets it act.
          */
         private boolean readEverythingBefore(String name) {
             boolean retry = name.equals(saga.retryName);
@@ -360,14 +362,22 @@ final class SagaMachine<S extends SagaInstance> {
                 return true;
             }
             saga.deadlineWaitsFor = waitsFor;
+            Duration wait = nextWait();
             log.info("{} {}: {} fell due while the saga's events up to {} are unread; looking again in {}",
-                     definition.type, saga.sagaKey, name, waitsFor, LAG_RECHECK);
+                     definition.type, saga.sagaKey, name, waitsFor, wait);
             if (retry) {
-                saga.retryId = effects.schedule(LAG_RECHECK, name);
+                saga.retryId = effects.schedule(wait, name);
             } else {
-                saga.deadlineId = effects.schedule(LAG_RECHECK, name);
+                saga.deadlineId = effects.schedule(wait, name);
             }
             return false;
+        }
+
+        /** How long a deadline that cannot act yet waits before it looks again: 1 s, 2 s, 4 s, then 8 s each time. */
+        private Duration nextWait() {
+            Duration wait = LAG_RECHECK.multipliedBy(1L << Math.min(saga.deadlineWaits, 3));
+            saga.deadlineWaits++;
+            return wait;
         }
 
         private void logResending() {
@@ -474,6 +484,7 @@ final class SagaMachine<S extends SagaInstance> {
         private void scheduleStepDeadline(String name) {
             cancelStepDeadline();
             saga.deadlineWaitsFor = null;
+            saga.deadlineWaits = 0;
             if (name != null) {
                 saga.deadlineName = name;
                 saga.deadlineId = effects.schedule(timeouts.stepTimeout(), name);
@@ -493,6 +504,7 @@ final class SagaMachine<S extends SagaInstance> {
         private void scheduleRetry(String name) {
             cancelRetry();
             saga.deadlineWaitsFor = null;
+            saga.deadlineWaits = 0;
             saga.retryName = name;
             saga.retryId = effects.schedule(timeouts.retryInterval(), name);
             progress.due(definition.type, saga.sagaKey, timeouts.retryInterval());

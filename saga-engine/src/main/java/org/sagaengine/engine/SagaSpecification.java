@@ -287,6 +287,18 @@ public final class SagaSpecification<S extends SagaInstance> {
         return this;
     }
 
+    /** A deadline or retry of this name is scheduled now, due {@code in} from now. */
+    public SagaSpecification<S> expectScheduledDeadline(String name, Duration in) {
+        Instant due = now.plus(in);
+        if (deadlines.values().stream().noneMatch(d -> d.name().equals(name) && d.due().equals(due))) {
+            throw new AssertionError("Expected a deadline " + name + " due in " + in + "; scheduled: "
+                                             + deadlines.values().stream()
+                                                        .map(d -> d.name() + " in " + Duration.between(now, d.due()))
+                                                        .toList());
+        }
+        return this;
+    }
+
     public SagaSpecification<S> expectNoScheduledDeadline(String name) {
         if (deadlines.values().stream().anyMatch(d -> d.name().equals(name))) {
             throw new AssertionError("Expected no scheduled deadline " + name + "; scheduled: " + scheduledDeadlines());

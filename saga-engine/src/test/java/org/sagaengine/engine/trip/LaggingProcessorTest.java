@@ -2,6 +2,7 @@ package org.sagaengine.engine.trip;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.sagaengine.engine.SagaSpecification;
@@ -10,7 +11,8 @@ import org.sagaengine.engine.trip.TripMessages.*;
 /**
  * A deadline acts on what the saga knows. When it falls due while the saga's processor has not read every stored event
  * (a busy system, a processor behind), it waits for the processor to read them, since the reply it would time out or
- * resend for may be among them. A lagging processor then never makes its sagas compensate or send again.
+ * resend for may be among them. A lagging processor then never makes its sagas compensate or send again, and the
+ * deadlines that wait look at it less and less often.
  */
 class LaggingProcessorTest {
 
@@ -45,6 +47,24 @@ class LaggingProcessorTest {
             .expectNoCommands();
         trip.whenProcessorCatchesUp()
             .whenTimeElapses(RECHECK)
+            .expectCommands(new ReleaseSeat(TRIP, "ann"), new ReleaseSeat(TRIP, "bob"))
+            .expectStep(TRIP, "COMPENSATING");
+    }
+
+    @Test
+    void aDeadlineThatWaitsLooksAgainLessAndLessOftenWhileTheProcessorStaysBehind() {
+        List<Duration> waits = Stream.of(1, 2, 4, 8, 8, 8).map(Duration::ofSeconds).toList();
+        trip.given(PLANNED, new SeatHeld(TRIP, "ann"))
+            .whenProcessorFallsBehind()
+            .whenTimeElapses(STEP_TIMEOUT)
+            .expectScheduledDeadline("seat-deadline", waits.get(0));
+        for (int i = 1; i < waits.size(); i++) {
+            trip.whenTimeElapses(waits.get(i - 1))
+                .expectNoCommands()
+                .expectScheduledDeadline("seat-deadline", waits.get(i));
+        }
+        trip.whenProcessorCatchesUp()
+            .whenTimeElapses(RECHECK.multipliedBy(8))
             .expectCommands(new ReleaseSeat(TRIP, "ann"), new ReleaseSeat(TRIP, "bob"))
             .expectStep(TRIP, "COMPENSATING");
     }
