@@ -39,7 +39,7 @@ final class SpeedReport {
                 [speed]   one order, idle:        p50 %s, p99 %s
                 [speed]   CPU per order:          %.1f ms, whole machine (%.1f ms above idle)
                 [speed]   one database, same work: %s orders/s, %s times the saga's maximum
-                [speed]   overload at %s/s:      %d refused at admission, %d rejected for a timeout, lowest second %.0f%% of the maximum
+                [speed]   overload at %s/s:      %d refused at admission, %d rejected for a timeout, lowest second %.0f%% of the maximum, lowest 5 s %.0f%%
                 [speed]   contended mix:          %s
                 [speed]   with history:           %s""".formatted(
                 run.label(), run.settings(), run.topology() == null ? "embedded" : run.topology(),
@@ -52,6 +52,7 @@ final class SpeedReport {
                 : run.cpuMillisPerOrderAboveIdle().getOrDefault("machine", 0.0), rate(run.baselineMax()),
                 ratio(run.ratioToBaseline()), rate(run.overload().offered()), run.overload().refused(),
                 run.overload().timeouts(), 100 * run.overload().lowestCompletedShare(),
+                100 * run.overload().lowestCompletedShareOver(Speed.OVERLOAD_WINDOW),
                 run.contendedMax() == null ? "not measured by this run" : rate(run.contendedMax()) + " orders/s",
                 history(run));
     }
@@ -126,17 +127,21 @@ final class SpeedReport {
         md.append("- Failed otherwise: ").append(overload.failed()).append(".\n");
         md.append("- Accepted, then rejected for a timeout: ").append(overload.timeouts()).append(".\n");
         md.append("- The lowest second's completions, from the fifth second on: ")
-          .append("%.0f%%".formatted(100 * overload.lowestCompletedShare())).append(" of the maximum.\n");
+          .append("%.0f%%".formatted(100 * overload.lowestCompletedShare())).append(" of the maximum; the lowest ")
+          .append(Speed.OVERLOAD_WINDOW).append(" seconds in a row, on average: ")
+          .append("%.0f%%".formatted(100 * overload.lowestCompletedShareOver(Speed.OVERLOAD_WINDOW)))
+          .append(".\n");
         md.append("\n## Every recorded run\n\n| run | settings | topology | max/s | p50 at half | p99 at half | idle p50 | ")
-          .append("CPU/order | overload: refused, timed out, lowest second |\n")
+          .append("CPU/order | overload: refused, timed out, lowest second, lowest 5 s |\n")
           .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Speed.Run earlier : all) {
-            md.append("| %s | %s | %s | %s | %s | %s | %s | %.1f ms | %d, %d, %.0f%% |\n".formatted(
+            md.append("| %s | %s | %s | %s | %s | %s | %s | %.1f ms | %d, %d, %.0f%%, %.0f%% |\n".formatted(
                     earlier.label(), earlier.settings(), earlier.topology() == null ? "embedded" : earlier.topology(),
                     rate(earlier.maxSustainable()), ms(earlier.atHalf().p50()),
                     ms(earlier.atHalf().p99()), ms(earlier.idleP50()),
                     earlier.cpuMillisPerOrder().getOrDefault("machine", 0.0), earlier.overload().refused(),
-                    earlier.overload().timeouts(), 100 * earlier.overload().lowestCompletedShare()));
+                    earlier.overload().timeouts(), 100 * earlier.overload().lowestCompletedShare(),
+                    100 * earlier.overload().lowestCompletedShareOver(Speed.OVERLOAD_WINDOW)));
         }
         return md.toString();
     }
