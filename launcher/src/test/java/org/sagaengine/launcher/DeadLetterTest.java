@@ -175,6 +175,42 @@ class DeadLetterTest {
         assertThat(charges.get(0).get("amount").asLong()).isEqualTo(poisonedTotal);
     }
 
+    /**
+     * Only the saga's own processor holds a parked saga's later events back. The order's read model and its audit
+     * trail, other processors of the same service, still record them, and the saga's queue holds each once.
+     */
+    @Test
+    void aParkedSagasLaterEventsStillReachTheReadModelAndTheAuditTrail() throws Exception {
+        String product = run + "-parked-product";
+        String account = run + "-parked-account";
+        shop.product(product, 10);
+        shop.account(account, 100_000);
+        long poisonedTotal = 9_000 + System.nanoTime() % 1_000;
+        refuseStep(poisonedTotal);
+        String parked = shop.place(account, product, 1, poisonedTotal);
+        awaitSequence(orders, "OrderSagaProcessor", parked, 1);
+
+        assertThat(Api.post(orders, "/orders/" + parked + "/cancel", "").status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(Api.get(orders, "/orders/" + parked).body().get("cancellationRequested").asBoolean())
+                    .as("the read model has the cancellation").isTrue();
+            assertThat(Api.get(orders, "/audit/orders/" + parked).body().findValuesAsText("eventType"))
+                    .as("the audit trail has it").contains("OrderCancellationRequested");
+        });
+        JsonNode held = awaitSequence(orders, "OrderSagaProcessor", parked, 2);
+        assertThat(held.get("letters").get(1).get("eventType").asText()).isEqualTo("OrderCancellationRequested");
+        Thread.sleep(2_000);
+        assertThat(sequences(orders).stream()
+                                    .filter(s -> s.get("sequenceIdentifier").asText().equals(parked))
+                                    .mapToInt(s -> s.get("letters").size()).sum())
+                .as("the saga's letter and the event behind it, once each, in the saga's queue only").isEqualTo(2);
+
+        sql("orders", "delete from test_refused_step where detail = '" + poisonedTotal + " EUR'");
+        assertThat(admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + parked + "/retry")
+                           .get("handled").asBoolean()).isTrue();
+        assertThat(shop.awaitEnd(parked)).as("the saga went on, and ended").isIn("CONFIRMED", "REJECTED");
+    }
+
     @Test
     void deadLettersAreForTheAdminOnly() {
         for (URI service : List.of(orders, inventory, payments)) {

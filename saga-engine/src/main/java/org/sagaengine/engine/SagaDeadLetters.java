@@ -42,9 +42,13 @@ import org.slf4j.LoggerFactory;
  * A failed handler leaves nothing behind: the engine restores the saga's fields, a service's savepoint per event
  * handler (a {@code HandlerEnhancerDefinition}) undoes its database writes, and the saga writes everything before it
  * sends its commands, so a handler that fails has sent nothing.
+ * <p>
+ * Its interceptor and error handler are registered for the saga type's processor only ({@link #routeFailures}). They
+ * are not what this class is: Axon's Spring Boot support registers every bean that is a
+ * {@code MessageHandlerInterceptor} with every event processor of the service, and the read models and the audit
+ * trail must go on recording a parked saga's events.
  */
-public final class SagaDeadLetters implements ListenerInvocationErrorHandler, MessageHandlerInterceptor<EventMessage<?>>,
-        SequencedDeadLetterProcessor<EventMessage<?>> {
+public final class SagaDeadLetters implements SequencedDeadLetterProcessor<EventMessage<?>> {
 
     private static final Logger log = LoggerFactory.getLogger(SagaDeadLetters.class);
     private static final String RETRYING = SagaDeadLetters.class.getName() + ".retrying";
@@ -72,10 +76,20 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
      * reach the saga, not join the letters about to be removed.
      */
     private final Map<String, CountDownLatch> retrying = new ConcurrentHashMap<>();
+    /**
+     * Per key with letters, the segment of the saga processor whose saga failed. Every segment reads the saga type's
+     * events, and each hands them only to its own sagas; so only that segment holds a later event back and queues it.
+     * Without this, each segment queued it once. Axon's tracking processor names the segment in the unit of work.
+     */
+    private final Map<String, Object> parkedIn = new ConcurrentHashMap<>();
+    private final String segmentResource;
+    private final MessageHandlerInterceptor<EventMessage<?>> holdBehindLetters = this::holdBehindLetters;
+    private final ListenerInvocationErrorHandler park = this::park;
 
     private SagaDeadLetters(SequencedDeadLetterQueue<EventMessage<?>> queue, TransactionManager transactions,
-                            Function<Object, String> keyOf, String sagaType,
+                            Function<Object, String> keyOf, String sagaType, String processorName,
                             Supplier<AbstractSagaManager<?>> sagaManager) {
+        this.segmentResource = "Processor[" + processorName + "]/SegmentId";
         this.queue = queue;
         this.transactions = transactions;
         this.keyOf = keyOf;
@@ -91,15 +105,15 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
                                      TransactionManager transactions,
                                      Supplier<EventProcessingConfiguration> processing) {
         return new SagaDeadLetters(queue, transactions, definition::keyOf, definition.type(),
-                                   () -> processing.get().sagaConfiguration(definition.stateType()).manager());
+                                   SagaEngineConfiguration.processorName(definition), () -> processing.get().sagaConfiguration(definition.stateType()).manager());
     }
 
     /** Routes the failures of the saga type's processor here, and holds its later events behind a dead letter. */
     public static void routeFailures(EventProcessingConfigurer processing, SagaDefinition<?> definition,
                                      Supplier<SagaDeadLetters> deadLetters) {
         String processor = SagaEngineConfiguration.processorName(definition);
-        processing.registerListenerInvocationErrorHandler(processor, configuration -> deadLetters.get())
-                  .registerHandlerInterceptor(processor, configuration -> deadLetters.get());
+        processing.registerListenerInvocationErrorHandler(processor, configuration -> deadLetters.get().park)
+                  .registerHandlerInterceptor(processor, configuration -> deadLetters.get().holdBehindLetters);
     }
 
     public SequencedDeadLetterQueue<EventMessage<?>> queue() {
@@ -107,8 +121,8 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
     }
 
     /** An event of a saga that already has a dead letter waits behind it instead of reaching the saga. */
-    @Override
-    public Object handle(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain) throws Exception {
+    private Object holdBehindLetters(UnitOfWork<? extends EventMessage<?>> unitOfWork, InterceptorChain chain)
+            throws Exception {
         EventMessage<?> event = unitOfWork.getMessage();
         String key = keyOf.apply(event.getPayload());
         CountDownLatch retried = key == null ? null : retrying.get(key);
@@ -116,12 +130,18 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
             log.warn("{} {}: the retry of its dead letters has not ended after {}", sagaType, key, RETRY_WAIT);
         }
         if (key != null && mayHaveLetters(key)) {
+            Object parkedInSegment = parkedIn.get(key);
+            if (parkedInSegment != null && !parkedInSegment.equals(unitOfWork.resources().get(segmentResource))) {
+                // Another segment's saga: this segment does not hand it the event, and the other queues it.
+                return chain.proceed();
+            }
             if (queue.enqueueIfPresent(key, () -> new GenericDeadLetter<>(key, event))) {
                 log.warn("{} {}: {} waits behind the saga's dead letters", sagaType, key,
                          event.getPayloadType().getSimpleName());
                 return null;
             }
             enqueuedHere.remove(key);
+            parkedIn.remove(key);
         }
         return chain.proceed();
     }
@@ -141,8 +161,7 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
     }
 
     /** A saga handler failed: its event becomes the saga's dead letter, unless it is being retried. */
-    @Override
-    public void onError(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
+    private void park(Exception exception, EventMessage<?> event, EventMessageHandler saga) throws Exception {
         String key = keyOf.apply(event.getPayload());
         if (key == null || retrying()) {
             throw exception;
@@ -150,6 +169,10 @@ public final class SagaDeadLetters implements ListenerInvocationErrorHandler, Me
         log.error("{} {}: the saga failed to handle {}; it is now a dead letter", sagaType, key,
                   event.getPayloadType().getSimpleName(), exception);
         enqueuedHere.add(key);
+        Object segment = CurrentUnitOfWork.isStarted() ? CurrentUnitOfWork.get().resources().get(segmentResource) : null;
+        if (segment != null) {
+            parkedIn.put(key, segment);
+        }
         queue.enqueue(key, new GenericDeadLetter<>(key, event, exception));
     }
 
