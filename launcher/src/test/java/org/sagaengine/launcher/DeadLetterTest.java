@@ -149,30 +149,22 @@ class DeadLetterTest {
 
     @Test
     void aSagaEventThatFailsParksThatOrderOnlyAndTheOrderCarriesOnWhenRetried() throws Exception {
-        String product = run + "-saga-product";
-        String account = run + "-saga-account";
-        shop.product(product, 10);
-        shop.account(account, 100_000);
-        long poisonedTotal = 7_000 + System.nanoTime() % 1_000;
-        refuseStep(poisonedTotal);
-
-        String parked = shop.place(account, product, 1, poisonedTotal);
+        Parked order = parkAnOrder("saga", 7_000);
+        String parked = order.orderId();
         JsonNode sequence = awaitSequence(orders, "OrderSagaProcessor", parked, 1);
         assertThat(sequence.get("letters").get(0).get("eventType").asText()).isEqualTo("StockReserved");
-        String other = shop.place(account, product, 1, 100);
+        String other = shop.place(order.account(), order.product(), 1, 100);
         await().atMost(Duration.ofSeconds(20)).until(() -> status(other).equals("CONFIRMED"));
         JsonNode waiting = Api.get(orders, "/orders/" + parked).body();
         assertThat(waiting.get("status").asText()).isEqualTo("PENDING");
         assertThat(waiting.get("sagaStep").asText()).as("the failed step left nothing").isEqualTo("RESERVING_STOCK");
         assertThat(Api.get(payments, "/payments?orderId=" + parked).body()).as("nothing charged").isEmpty();
 
-        sql("orders", "delete from test_refused_step where detail = '" + poisonedTotal + " EUR'");
-        JsonNode retried = admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + parked + "/retry");
-        assertThat(retried.get("handled").asBoolean()).isTrue();
+        retry(order);
         await().atMost(Duration.ofSeconds(20)).until(() -> status(parked).equals("CONFIRMED"));
         JsonNode charges = Api.get(payments, "/payments?orderId=" + parked).body();
         assertThat(charges).hasSize(1);
-        assertThat(charges.get(0).get("amount").asLong()).isEqualTo(poisonedTotal);
+        assertThat(charges.get(0).get("amount").asLong()).isEqualTo(order.total());
     }
 
     /**
@@ -181,13 +173,8 @@ class DeadLetterTest {
      */
     @Test
     void aParkedSagasLaterEventsStillReachTheReadModelAndTheAuditTrail() throws Exception {
-        String product = run + "-parked-product";
-        String account = run + "-parked-account";
-        shop.product(product, 10);
-        shop.account(account, 100_000);
-        long poisonedTotal = 9_000 + System.nanoTime() % 1_000;
-        refuseStep(poisonedTotal);
-        String parked = shop.place(account, product, 1, poisonedTotal);
+        Parked order = parkAnOrder("parked", 9_000);
+        String parked = order.orderId();
         awaitSequence(orders, "OrderSagaProcessor", parked, 1);
 
         assertThat(Api.post(orders, "/orders/" + parked + "/cancel", "").status()).isEqualTo(202);
@@ -205,9 +192,7 @@ class DeadLetterTest {
                                     .mapToInt(s -> s.get("letters").size()).sum())
                 .as("the saga's letter and the event behind it, once each, in the saga's queue only").isEqualTo(2);
 
-        sql("orders", "delete from test_refused_step where detail = '" + poisonedTotal + " EUR'");
-        assertThat(admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + parked + "/retry")
-                           .get("handled").asBoolean()).isTrue();
+        retry(order);
         assertThat(shop.awaitEnd(parked)).as("the saga went on, and ended").isIn("CONFIRMED", "REJECTED");
     }
 
@@ -243,6 +228,28 @@ class DeadLetterTest {
                   for each row execute function test_refuse_product();
                 insert into test_refused_product values ('%s');
                 """.formatted(productId));
+    }
+
+    /** An order whose saga cannot record its payment step (see {@link #refuseStep}), so its stock reply fails. */
+    private record Parked(String product, String account, String orderId, long total) {
+    }
+
+    /** Places an order of a total from {@code totalsFrom} up, whose saga will park on its first reply. */
+    private Parked parkAnOrder(String name, long totalsFrom) throws SQLException {
+        String product = run + "-" + name + "-product";
+        String account = run + "-" + name + "-account";
+        shop.product(product, 10);
+        shop.account(account, 100_000);
+        long total = totalsFrom + System.nanoTime() % 1_000;
+        refuseStep(total);
+        return new Parked(product, account, shop.place(account, product, 1, total), total);
+    }
+
+    /** Lets the parked order's saga record its step again, and retries its dead letters. */
+    private void retry(Parked order) throws SQLException {
+        sql("orders", "delete from test_refused_step where detail = '" + order.total() + " EUR'");
+        assertThat(admin("POST", orders, "/admin/dead-letters/OrderSagaProcessor/" + order.orderId() + "/retry")
+                           .get("handled").asBoolean()).isTrue();
     }
 
     /** From now on the order saga fails to record its payment step for an order of this total. */
