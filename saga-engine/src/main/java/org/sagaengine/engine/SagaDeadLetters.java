@@ -105,7 +105,8 @@ public final class SagaDeadLetters implements SequencedDeadLetterProcessor<Event
                                      TransactionManager transactions,
                                      Supplier<EventProcessingConfiguration> processing) {
         return new SagaDeadLetters(queue, transactions, definition::keyOf, definition.type(),
-                                   SagaEngineConfiguration.processorName(definition), () -> processing.get().sagaConfiguration(definition.stateType()).manager());
+                                   SagaEngineConfiguration.processorName(definition),
+                                   () -> processing.get().sagaConfiguration(definition.stateType()).manager());
     }
 
     /** Routes the failures of the saga type's processor here, and holds its later events behind a dead letter. */
@@ -169,7 +170,8 @@ public final class SagaDeadLetters implements SequencedDeadLetterProcessor<Event
         log.error("{} {}: the saga failed to handle {}; it is now a dead letter", sagaType, key,
                   event.getPayloadType().getSimpleName(), exception);
         enqueuedHere.add(key);
-        Object segment = CurrentUnitOfWork.isStarted() ? CurrentUnitOfWork.get().resources().get(segmentResource) : null;
+        Object segment = CurrentUnitOfWork.isStarted()
+                         ? CurrentUnitOfWork.get().resources().get(segmentResource) : null;
         if (segment != null) {
             parkedIn.put(key, segment);
         }
