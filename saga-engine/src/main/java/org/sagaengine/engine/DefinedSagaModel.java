@@ -195,9 +195,11 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
             SagaLifecycle.end();
         }
 
+        /** For a deadline that {@link SagaDeadlineGate} held, the position it was held for. */
         @Override
         public OptionalLong storedUpTo() {
-            return position.storedUpTo();
+            OptionalLong held = SagaDeadlineGate.waitedFor();
+            return held.isPresent() ? held : position.storedUpTo();
         }
 
         @Override

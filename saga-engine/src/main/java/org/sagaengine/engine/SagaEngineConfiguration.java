@@ -63,6 +63,16 @@ public class SagaEngineConfiguration {
                                  type -> recorded == null ? OptionalLong.empty() : recorded.unfinished(type));
     }
 
+    /** Holds a saga's deadlines while its processor is behind, for a scheduler that asks; {@link SagaDeadlineGate}. */
+    @Bean
+    SagaDeadlineGate sagaDeadlineGate(ObjectProvider<SagaDefinition<?>> definitions,
+                                      org.axonframework.config.Configuration axon) {
+        Map<String, StreamPosition> positions = new LinkedHashMap<>();
+        definitions.orderedStream().forEach(definition -> positions.put(definition.stateType().getSimpleName(),
+                                                                        position(axon, definition)));
+        return new SagaDeadlineGate(positions);
+    }
+
     /** Where a saga type's processor in this process reads the event stream. */
     private static StreamPosition position(org.axonframework.config.Configuration c, SagaDefinition<?> definition) {
         return StreamPosition.of(c::eventStore, () -> c.eventProcessingConfiguration()

@@ -81,6 +81,14 @@ final class SagaMachine<S extends SagaInstance> {
         return definition;
     }
 
+    /**
+     * How long a deadline that cannot act yet waits before it looks again, when it has waited {@code times} times
+     * already: 1 s, 2 s, 4 s, then 8 s each time.
+     */
+    static Duration waitAfter(int times) {
+        return LAG_RECHECK.multipliedBy(1L << Math.min(times, 3));
+    }
+
     /** Handles one event for one saga; the commands it sends leave at the end. */
     void on(S saga, Object event, Effects effects) {
         Run run = new Run(saga, effects);
@@ -373,11 +381,8 @@ final class SagaMachine<S extends SagaInstance> {
             return false;
         }
 
-        /** How long a deadline that cannot act yet waits before it looks again: 1 s, 2 s, 4 s, then 8 s each time. */
         private Duration nextWait() {
-            Duration wait = LAG_RECHECK.multipliedBy(1L << Math.min(saga.deadlineWaits, 3));
-            saga.deadlineWaits++;
-            return wait;
+            return waitAfter(saga.deadlineWaits++);
         }
 
         private void logResending() {

@@ -21,7 +21,9 @@ import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
 import org.sagaengine.engine.FailureClassifier;
+import org.sagaengine.engine.HeldDeadlineTask;
 import org.sagaengine.engine.SagaDeadLetters;
+import org.sagaengine.engine.SagaDeadlineGate;
 import org.sagaengine.engine.SagaDefinition;
 import org.sagaengine.engine.SagaEngineConfiguration;
 import org.sagaengine.platform.CommandGatewayConfiguration;
@@ -35,8 +37,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The order and return sagas. Their state, their deadlines and their dead letters all live in the orders database:
- * Axon's JDBC saga store, deadlines scheduled through db-scheduler so that they survive a restart of this service, and
- * per saga type a dead-letter queue of Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
+ * Axon's JDBC saga store, deadlines scheduled through db-scheduler so that they survive a restart of this service (and
+ * held there, without loading their saga, while its processor is behind: {@link HeldDeadlineTask}), and per saga
+ * type a dead-letter queue of Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
  */
 @org.springframework.context.annotation.Configuration
 class SagaConfiguration {
@@ -83,8 +86,11 @@ class SagaConfiguration {
     @Bean(destroyMethod = "stop")
     Scheduler deadlineScheduler(DataSource dataSource, ApplicationContext context,
                                 @Value("${sagaengine.saga.deadline-polling:500ms}") Duration polling) {
-        return Scheduler.create(dataSource, DbSchedulerDeadlineManager.binaryTask(
-                                        () -> context.getBean(DbSchedulerDeadlineManager.class)))
+        return Scheduler.create(dataSource, new HeldDeadlineTask(
+                                DbSchedulerDeadlineManager.binaryTask(
+                                        () -> context.getBean(DbSchedulerDeadlineManager.class)),
+                                () -> context.getBean(SagaDeadlineGate.class),
+                                () -> context.getBean(Serializer.class)))
                         .pollingInterval(polling)
                         .threads(2)
                         .build();
