@@ -43,32 +43,12 @@ class HeldDeadlineTaskTest {
     static EmbeddedPostgres postgres;
     static JdbcClient jdbc;
 
-    /** The trip sagas' event stream: how far it goes, and how far their processor has read it, as the test says. */
-    private static final class Positions implements StreamPosition {
-        volatile long stored;
-        volatile long read;
-
-        @Override
-        public OptionalLong storedUpTo() {
-            return OptionalLong.of(stored);
-        }
-
-        @Override
-        public OptionalLong readUpTo() {
-            return OptionalLong.of(read);
-        }
-
-        void at(long stored, long read) {
-            this.stored = stored;
-            this.read = read;
-        }
-    }
-
     /** A deadline as a scope received it, with the position the gate handed it. */
     record Delivered(String name, ScopeDescriptor scope, OptionalLong waitedFor) {
     }
 
-    private final Positions trips = new Positions();
+    /** The trip sagas' event stream: how far it goes, and how far their processor has read it. */
+    private final MovableStream trips = new MovableStream();
     private final List<Delivered> delivered = new CopyOnWriteArrayList<>();
     private final Serializer serializer = JacksonSerializer.defaultSerializer();
     private Scheduler scheduler;

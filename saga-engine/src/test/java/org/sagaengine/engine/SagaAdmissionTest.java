@@ -14,29 +14,7 @@ class SagaAdmissionTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    /** An event stream whose end and whose processor's position the test moves. */
-    private static final class Stream implements StreamPosition {
-        long stored;
-        long read;
-
-        @Override
-        public OptionalLong storedUpTo() {
-            return OptionalLong.of(stored);
-        }
-
-        @Override
-        public OptionalLong readUpTo() {
-            return OptionalLong.of(read);
-        }
-
-        Stream at(long stored, long read) {
-            this.stored = stored;
-            this.read = read;
-            return this;
-        }
-    }
-
-    private final Stream stream = new Stream();
+    private final MovableStream stream = new MovableStream();
     private long running;
 
     @Test
