@@ -3,12 +3,20 @@ package org.sagaengine.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.sagaengine.launcher.EmbeddedSystem.INVENTORY;
+import static org.sagaengine.launcher.EmbeddedSystem.ORDER_SAGA;
 import static org.sagaengine.launcher.EmbeddedSystem.PAYMENT;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A step deadline outlives the process that scheduled it. The order's reservation cannot be answered (inventory is
  * down), order-saga is killed before the deadline and restarted after it: the deadline still fires from the orders
- * database, and the order is compensated and rejected with reason {@code timeout}.
+ * database, and the order is compensated and rejected with reason {@code timeout}. And a deadline that falls due while
+ * the saga's processor is behind waits in the scheduler until it has caught up.
  */
 @Order(2)
 @ExtendWith(TestData.class)
@@ -62,5 +71,67 @@ class PersistedDeadlineTest {
             assertThat(kettle.path("availableQuantity").asInt()).isEqualTo(3);
             assertThat(Api.get(payments, "/accounts/bob").body().path("balance").asLong()).isEqualTo(100_000);
         });
+    }
+
+    /**
+     * A step deadline that falls due while the order saga's processor is held behind (a row lock on its tokens, and a
+     * deposit stored after it) stays in the scheduler under its own id, and the order stays where it was. Once the
+     * processor moves again, the deadline acts: the order compensates for {@code timeout}.
+     */
+    @Test
+    void aStepDeadlineWaitsInTheSchedulerWhileTheSagasProcessorIsBehind() throws Exception {
+        URI orders = system.uri(ORDER_SAGA);
+        URI payments = system.uri(PAYMENT);
+        assertThat(Api.post(system.uri(INVENTORY), "/products", Map.of("productId", "toaster", "name", "Toaster",
+                                                                       "initialQuantity", 3)).status()).isEqualTo(201);
+        assertThat(Api.post(payments, "/accounts", Map.of("accountId", "cleo", "owner", "Cleo", "currency", "EUR"))
+                      .status()).isEqualTo(201);
+        try (Connection database = system.connect("orders")) {
+            Set<String> before = scheduledDeadlines(database).keySet();
+            system.kill(INVENTORY);
+            try {
+                String orderId = Api.post(orders, "/orders", Map.of(
+                        "accountId", "cleo", "currency", "EUR",
+                        "lines", List.of(Map.of("productId", "toaster", "quantity", 1, "unitPrice", 2_000))))
+                                    .body().get("orderId").asText();
+                await().atMost(Duration.ofSeconds(5)).until(() -> scheduledDeadlines(database).size() > before.size());
+                Map<String, Instant> scheduled = scheduledDeadlines(database);
+                scheduled.keySet().removeAll(before);
+                assertThat(scheduled).as("the order's step deadline").hasSize(1);
+                String deadline = scheduled.keySet().iterator().next();
+                Instant due = scheduled.get(deadline);
+
+                try (Connection held = system.connect("orders"); Statement sql = held.createStatement()) {
+                    held.setAutoCommit(false);
+                    sql.execute("select * from tokenentry where processorname = 'OrderSagaProcessor' for update");
+                    assertThat(Api.post(payments, "/accounts/cleo/deposits", Map.of("amount", 5_000)).status())
+                            .isEqualTo(202);
+                    await().atMost(STEP_TIMEOUT.plusSeconds(10)).until(() -> Instant.now().isAfter(due.plusSeconds(2)));
+                    assertThat(scheduledDeadlines(database)).as("the deadline, held under its id")
+                            .hasEntrySatisfying(deadline, at -> assertThat(at).isAfter(due));
+                    assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText())
+                            .isEqualTo("RESERVING_STOCK");
+                    held.commit();
+                }
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                       .untilAsserted(() -> assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep")
+                                                          .asText()).isEqualTo("COMPENSATING"));
+            } finally {
+                system.restart(INVENTORY);
+                system.awaitHealthy(List.of(INVENTORY));
+            }
+        }
+    }
+
+    /** The deadlines db-scheduler holds for order-saga, by id, and when each is due. */
+    private static Map<String, Instant> scheduledDeadlines(Connection database) throws SQLException {
+        Map<String, Instant> due = new HashMap<>();
+        try (Statement sql = database.createStatement();
+             ResultSet rows = sql.executeQuery("select task_instance, execution_time from scheduled_tasks")) {
+            while (rows.next()) {
+                due.put(rows.getString(1), rows.getTimestamp(2).toInstant());
+            }
+        }
+        return due;
     }
 }
