@@ -21,8 +21,10 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Order(2)
 @ExtendWith(TestData.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PersistedDeadlineTest {
 
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(6);
@@ -56,6 +59,7 @@ class PersistedDeadlineTest {
     }
 
     @Test
+    @Order(1)
     void aStepDeadlineFiresAfterOrderSagaRestarts() throws Exception {
         URI inventory = system.uri(INVENTORY);
         URI payments = system.uri(PAYMENT);
@@ -76,9 +80,10 @@ class PersistedDeadlineTest {
     /**
      * A step deadline that falls due while the order saga's processor is held behind (a row lock on its tokens, and a
      * deposit stored after it) stays in the scheduler under its own id, and the order stays where it was. Once the
-     * processor moves again, the deadline acts: the order compensates for {@code timeout}.
+     * processor moves again, the deadline acts, and the order compensates: nothing else could, with inventory down.
      */
     @Test
+    @Order(2)
     void aStepDeadlineWaitsInTheSchedulerWhileTheSagasProcessorIsBehind() throws Exception {
         URI orders = system.uri(ORDER_SAGA);
         URI payments = system.uri(PAYMENT);
@@ -88,38 +93,34 @@ class PersistedDeadlineTest {
                       .status()).isEqualTo(201);
         try (Connection database = system.connect("orders")) {
             Set<String> before = scheduledDeadlines(database).keySet();
+            // The last test of the class: inventory stays down until the system is closed after it.
             system.kill(INVENTORY);
-            try {
-                String orderId = Api.post(orders, "/orders", Map.of(
-                        "accountId", "cleo", "currency", "EUR",
-                        "lines", List.of(Map.of("productId", "toaster", "quantity", 1, "unitPrice", 2_000))))
-                                    .body().get("orderId").asText();
-                await().atMost(Duration.ofSeconds(5)).until(() -> scheduledDeadlines(database).size() > before.size());
-                Map<String, Instant> scheduled = scheduledDeadlines(database);
-                scheduled.keySet().removeAll(before);
-                assertThat(scheduled).as("the order's step deadline").hasSize(1);
-                String deadline = scheduled.keySet().iterator().next();
-                Instant due = scheduled.get(deadline);
+            String orderId = Api.post(orders, "/orders", Map.of(
+                    "accountId", "cleo", "currency", "EUR",
+                    "lines", List.of(Map.of("productId", "toaster", "quantity", 1, "unitPrice", 2_000))))
+                                .body().get("orderId").asText();
+            await().atMost(Duration.ofSeconds(5)).until(() -> scheduledDeadlines(database).size() > before.size());
+            Map<String, Instant> scheduled = scheduledDeadlines(database);
+            scheduled.keySet().removeAll(before);
+            assertThat(scheduled).as("the order's step deadline").hasSize(1);
+            String deadline = scheduled.keySet().iterator().next();
+            Instant due = scheduled.get(deadline);
 
-                try (Connection held = system.connect("orders"); Statement sql = held.createStatement()) {
-                    held.setAutoCommit(false);
-                    sql.execute("select * from tokenentry where processorname = 'OrderSagaProcessor' for update");
-                    assertThat(Api.post(payments, "/accounts/cleo/deposits", Map.of("amount", 5_000)).status())
-                            .isEqualTo(202);
-                    await().atMost(STEP_TIMEOUT.plusSeconds(10)).until(() -> Instant.now().isAfter(due.plusSeconds(2)));
-                    assertThat(scheduledDeadlines(database)).as("the deadline, held under its id")
-                            .hasEntrySatisfying(deadline, at -> assertThat(at).isAfter(due));
-                    assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText())
-                            .isEqualTo("RESERVING_STOCK");
-                    held.commit();
-                }
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                       .untilAsserted(() -> assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep")
-                                                          .asText()).isEqualTo("COMPENSATING"));
-            } finally {
-                system.restart(INVENTORY);
-                system.awaitHealthy(List.of(INVENTORY));
+            try (Connection held = system.connect("orders"); Statement sql = held.createStatement()) {
+                held.setAutoCommit(false);
+                sql.execute("select * from tokenentry where processorname = 'OrderSagaProcessor' for update");
+                assertThat(Api.post(payments, "/accounts/cleo/deposits", Map.of("amount", 5_000)).status())
+                        .isEqualTo(202);
+                await().atMost(STEP_TIMEOUT.plusSeconds(10)).until(() -> Instant.now().isAfter(due.plusSeconds(2)));
+                assertThat(scheduledDeadlines(database)).as("the deadline, held under its id")
+                        .hasEntrySatisfying(deadline, at -> assertThat(at).isAfter(due));
+                assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep").asText())
+                        .isEqualTo("RESERVING_STOCK");
+                held.commit();
             }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                   .untilAsserted(() -> assertThat(Api.get(orders, "/orders/" + orderId).body().path("sagaStep")
+                                                      .asText()).isEqualTo("COMPENSATING"));
         }
     }
 
