@@ -5,8 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +30,7 @@ public class JdbcSagaProgress implements SagaProgress {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final Map<String, LongAdder> ended = new ConcurrentHashMap<>();
 
     public JdbcSagaProgress(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -49,6 +53,7 @@ public class JdbcSagaProgress implements SagaProgress {
         if (!state.equals("RUNNING") && !state.equals("COMPENSATING")) {
             counter("sagaengine.sagas." + state.toLowerCase(Locale.ROOT), "sagas that ended " + state, sagaType)
                     .increment();
+            ended.computeIfAbsent(sagaType, type -> new LongAdder()).increment();
         }
     }
 
@@ -124,6 +129,12 @@ public class JdbcSagaProgress implements SagaProgress {
                                    .params(sagaType)
                                    .query(Long.class)
                                    .single());
+    }
+
+    @Override
+    public OptionalLong ended(String sagaType) {
+        LongAdder count = ended.get(sagaType);
+        return OptionalLong.of(count == null ? 0 : count.sum());
     }
 
     private static String abbreviate(String detail) {

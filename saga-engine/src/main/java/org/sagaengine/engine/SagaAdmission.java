@@ -30,12 +30,24 @@ import org.springframework.context.SmartLifecycle;
  * processor's lag is how long ago the stream ended where the processor reads now.</li>
  * <li>more than {@code max-running} of its sagas have started and not ended: its participants do not answer as fast
  * as sagas start.</li>
+ * <li>with {@code target-latency} set (off by default): more of its sagas are in flight than complete within that
+ * time at the rate they complete now (Little's law: in flight = rate x latency), and at least
+ * {@link #MIN_IN_FLIGHT}. In flight counts the sagas that have started and not ended, and the ones this process
+ * admitted within the processor's lag and one {@code sample-every} more, whose start it may not have read yet: a
+ * backlog of accepted requests counts at once, not once the processor reaches it. The rate is that of the sagas this
+ * process saw end over the last {@link #RATE_WINDOW}, so the limit follows the machine it runs on; a service run as
+ * several instances, each with part of the processor's segments, should use {@code max-running} instead.</li>
  * </ul>
  * Configured under {@code sagaengine.admission}; {@code enabled: false} admits everything.
  */
 public final class SagaAdmission implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SagaAdmission.class);
+
+    /** The fewest sagas in flight that {@code target-latency} limits a type to, so that an idle system starts. */
+    static final long MIN_IN_FLIGHT = 8;
+    /** How far back the rate at which sagas end is measured. */
+    static final Duration RATE_WINDOW = Duration.ofSeconds(10);
 
     /** A new saga was refused: the saga type is behind. */
     public static final class Overloaded extends RuntimeException {
@@ -54,7 +66,8 @@ public final class SagaAdmission implements SmartLifecycle {
     }
 
     @ConfigurationProperties("sagaengine.admission")
-    public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery) {
+    public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery,
+                         Duration targetLatency) {
         public Limits {
             enabled = enabled == null || enabled;
             maxLag = maxLag == null ? Duration.ofSeconds(5) : maxLag;
@@ -63,24 +76,35 @@ public final class SagaAdmission implements SmartLifecycle {
         }
     }
 
-    /** What was last seen of a saga type. */
-    record Load(Duration lag, long running) {
+    /**
+     * What was last seen of a saga type: how far behind its processor reads, how many of its sagas run, and how many
+     * may be in flight ({@link Long#MAX_VALUE} without {@code target-latency}).
+     */
+    record Load(Duration lag, long running, long inFlightLimit) {
     }
 
     private final Limits limits;
     private final Map<String, Backlog> backlogs = new LinkedHashMap<>();
     private final Function<String, OptionalLong> running;
+    private final Function<String, OptionalLong> ended;
+    private final Map<String, Flight> flights = new LinkedHashMap<>();
     private volatile Map<String, Load> seen = Map.of();
     private ScheduledExecutorService sampler;
 
     /**
      * @param positions each saga type's position in the event stream, by type
      * @param running   how many sagas of a type have started and not ended
+     * @param ended     how many sagas of a type this process has seen end since it started
      */
-    SagaAdmission(Limits limits, Map<String, StreamPosition> positions, Function<String, OptionalLong> running) {
+    SagaAdmission(Limits limits, Map<String, StreamPosition> positions, Function<String, OptionalLong> running,
+                  Function<String, OptionalLong> ended) {
         this.limits = limits;
         this.running = running;
-        positions.forEach((type, position) -> backlogs.put(type, new Backlog(position)));
+        this.ended = ended;
+        positions.forEach((type, position) -> {
+            backlogs.put(type, new Backlog(position));
+            flights.put(type, new Flight());
+        });
     }
 
     /** Admits a new saga of this type, or refuses it. */
@@ -100,6 +124,10 @@ public final class SagaAdmission implements SmartLifecycle {
             throw new Overloaded(load.running() + " " + sagaType + " sagas are running, the most allowed at once.",
                                  Duration.ofSeconds(1));
         }
+        if (limits.targetLatency() != null) {
+            flights.get(sagaType).admit(System.nanoTime(), load, limits.sampleEvery(), limits.targetLatency(),
+                                        sagaType);
+        }
     }
 
     private static Duration roundUp(Duration lag) {
@@ -112,7 +140,9 @@ public final class SagaAdmission implements SmartLifecycle {
             Map<String, Load> now = new LinkedHashMap<>();
             long nanos = System.nanoTime();
             backlogs.forEach((type, backlog) -> now.put(type, new Load(
-                    backlog.lag(nanos), running.apply(type).orElse(0))));
+                    backlog.lag(nanos), running.apply(type).orElse(0),
+                    limits.targetLatency() == null ? Long.MAX_VALUE
+                    : flights.get(type).limit(nanos, ended.apply(type), limits.targetLatency(), limits.maxRunning()))));
             Map<String, Load> before = seen;
             now.forEach((type, load) -> {
                 Load was = before.get(type);
@@ -159,6 +189,59 @@ public final class SagaAdmission implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return sampler != null;
+    }
+
+    /** The sagas of a type admitted lately, and how fast they end: for {@code target-latency}. */
+    static final class Flight {
+
+        private final Deque<Long> admitted = new ArrayDeque<>();
+        private final Deque<long[]> ends = new ArrayDeque<>();
+
+        /**
+         * How many may be in flight at {@code nanos}: as many as end within the target latency at the rate they ended
+         * over the last {@link #RATE_WINDOW}, at least {@link #MIN_IN_FLIGHT} and at most {@code most}.
+         */
+        synchronized long limit(long nanos, OptionalLong endedSoFar, Duration target, long most) {
+            if (endedSoFar.isEmpty()) {
+                return Long.MAX_VALUE;
+            }
+            ends.addLast(new long[] {nanos, endedSoFar.getAsLong()});
+            while (nanos - ends.peekFirst()[0] > RATE_WINDOW.toNanos()) {
+                ends.removeFirst();
+            }
+            long[] first = ends.peekFirst();
+            double seconds = Math.max(1, nanos - first[0]) / 1e9;
+            double perSecond = first == ends.peekLast() ? 0 : (endedSoFar.getAsLong() - first[1]) / seconds;
+            long limit = (long) Math.ceil(perSecond * target.toNanos() / 1e9);
+            return Math.min(most, Math.max(MIN_IN_FLIGHT, limit));
+        }
+
+        /**
+         * Admits one more, unless as many are in flight as {@code load} allows: those running, and those admitted
+         * within the lag and one {@code sampled} interval more (the running count's age), whose start the processor
+         * may not have read yet. A saga admitted and started within that time counts twice, which errs by what is
+         * admitted in one sample interval.
+         */
+        synchronized void admit(long nanos, Load load, Duration sampled, Duration target, String sagaType) {
+            long unread = load.lag().plus(sampled).toNanos();
+            while (!admitted.isEmpty() && nanos - admitted.peekFirst() > Math.max(unread, Backlog.KEPT.toNanos())) {
+                admitted.removeFirst();
+            }
+            long unstarted = 0;
+            for (Iterator<Long> newestFirst = admitted.descendingIterator(); newestFirst.hasNext(); ) {
+                if (nanos - newestFirst.next() > unread) {
+                    break;
+                }
+                unstarted++;
+            }
+            long inFlight = load.running() + unstarted;
+            if (inFlight >= load.inFlightLimit()) {
+                throw new Overloaded(inFlight + " " + sagaType + " sagas are in flight, as many as end within "
+                                             + target.toMillis() + " ms at the rate they end now.",
+                                     Duration.ofSeconds(1));
+            }
+            admitted.addLast(nanos);
+        }
     }
 
     /**

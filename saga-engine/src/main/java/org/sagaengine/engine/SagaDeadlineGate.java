@@ -47,7 +47,10 @@ public final class SagaDeadlineGate {
         }
     };
 
-    /** @param positions each saga type's position in the event stream, by Axon's saga scope type: the state class's simple name */
+    /**
+     * @param positions each saga type's position in the event stream, by Axon's saga scope type: the simple name of
+     *                  the saga's state class
+     */
     SagaDeadlineGate(Map<String, StreamPosition> positions) {
         this.positions = Map.copyOf(positions);
     }

@@ -60,7 +60,8 @@ public class SagaEngineConfiguration {
         SagaProgress recorded = progress.getIfAvailable();
         // Without a record of progress, only the processor's lag counts.
         return new SagaAdmission(limits, positions,
-                                 type -> recorded == null ? OptionalLong.empty() : recorded.unfinished(type));
+                                 type -> recorded == null ? OptionalLong.empty() : recorded.unfinished(type),
+                                 type -> recorded == null ? OptionalLong.empty() : recorded.ended(type));
     }
 
     /** Holds a saga's deadlines while its processor is behind, for a scheduler that asks; {@link SagaDeadlineGate}. */

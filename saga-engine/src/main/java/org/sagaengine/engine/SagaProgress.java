@@ -41,4 +41,9 @@ public interface SagaProgress {
     default OptionalLong unfinished(String sagaType) {
         return OptionalLong.empty();
     }
+
+    /** How many sagas of this type this process has seen end since it started; empty where it does not count them. */
+    default OptionalLong ended(String sagaType) {
+        return OptionalLong.empty();
+    }
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 class SagaAdmissionTest {
 
     private static final long SECOND = 1_000_000_000L;
+    /** How old the running count may be: admitted sagas that recent count as not yet started. */
+    private static final Duration SAMPLED = Duration.ofSeconds(1);
 
     private final MovableStream stream = new MovableStream();
     private long running;
@@ -44,7 +46,7 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTheProcessorIsBehindAndAdmittedOnceItHasCaughtUp() throws InterruptedException {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null));
         stream.at(10, 10);
         admission.sample();
         stream.at(20, 10);
@@ -62,7 +64,7 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTooManyRun() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null, null));
         stream.at(10, 10);
         running = 100;
         admission.sample();
@@ -75,7 +77,7 @@ class SagaAdmissionTest {
 
     @Test
     void disabledAdmissionAdmitsEverything() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(false, Duration.ZERO, 0L, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(false, Duration.ZERO, 0L, null, null));
         running = 1_000;
         admission.sample();
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
@@ -83,12 +85,66 @@ class SagaAdmissionTest {
 
     @Test
     void aTypeNotYetSampledOrUnknownIsAdmitted() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ZERO, 0L, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ZERO, 0L, null, null));
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatCode(() -> admission.admit("return")).doesNotThrowAnyException();
     }
 
+    @Test
+    void withATargetLatencyAsManyMayBeInFlightAsEndWithinItAtTheRateTheyEnd() {
+        SagaAdmission.Flight flight = new SagaAdmission.Flight();
+        Duration target = Duration.ofSeconds(2);
+        assertThat(flight.limit(0, OptionalLong.of(40), target, 2_000)).as("no rate yet")
+                                                                         .isEqualTo(SagaAdmission.MIN_IN_FLIGHT);
+        assertThat(flight.limit(5 * SECOND, OptionalLong.of(90), target, 2_000)).as("10 a second, for 2 s")
+                                                                                .isEqualTo(20);
+        assertThat(flight.limit(10 * SECOND, OptionalLong.of(240), target, 2_000)).as("20 a second").isEqualTo(40);
+        assertThat(flight.limit(15 * SECOND, OptionalLong.of(240), target, 2_000)).as("15 a second over 10 s")
+                                                                                 .isEqualTo(30);
+        assertThat(flight.limit(30 * SECOND, OptionalLong.of(240), target, 2_000))
+                .as("none ended for 10 s").isEqualTo(SagaAdmission.MIN_IN_FLIGHT);
+        SagaAdmission.Flight capped = new SagaAdmission.Flight();
+        capped.limit(0, OptionalLong.of(0), target, 25);
+        assertThat(capped.limit(10 * SECOND, OptionalLong.of(200), target, 25)).as("at most max-running")
+                                                                               .isEqualTo(25);
+        assertThat(new SagaAdmission.Flight().limit(0, OptionalLong.empty(), target, 2_000))
+                .as("where the sagas that end are not counted").isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void sagasAdmittedButNotYetStartedCountAsInFlightWhileTheProcessorMayNotHaveReadThem() {
+        SagaAdmission.Flight flight = new SagaAdmission.Flight();
+        Duration target = Duration.ofSeconds(2);
+        SagaAdmission.Load behind = new SagaAdmission.Load(Duration.ofSeconds(3), 15, 20);
+        for (int i = 0; i < 5; i++) {
+            flight.admit(i * SECOND / 10, behind, SAMPLED, target, "order");
+        }
+        assertThatThrownBy(() -> flight.admit(SECOND, behind, SAMPLED, target, "order"))
+                .isInstanceOf(SagaAdmission.Overloaded.class)
+                .hasMessageContaining("20 order sagas are in flight");
+        // The five were admitted less than the lag and a second ago: their start may still be unread.
+        assertThatThrownBy(() -> flight.admit(4 * SECOND, behind, SAMPLED, target, "order"))
+                .isInstanceOf(SagaAdmission.Overloaded.class);
+        // Once that is past, the running count has them, and only it counts.
+        assertThatCode(() -> flight.admit(5 * SECOND, behind, SAMPLED, target, "order")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aTargetLatencyRefusesThroughAdmissionOnceEnoughAreInFlight() {
+        SagaAdmission admission = new SagaAdmission(
+                new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2)), Map.of("order", stream),
+                type -> OptionalLong.of(running), type -> OptionalLong.of(0));
+        stream.at(10, 10);
+        running = SagaAdmission.MIN_IN_FLIGHT - 2;
+        admission.sample();
+        assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
+        assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> admission.admit("order")).isInstanceOf(SagaAdmission.Overloaded.class)
+                                                          .hasMessageContaining("8 order sagas are in flight");
+    }
+
     private SagaAdmission admission(SagaAdmission.Limits limits) {
-        return new SagaAdmission(limits, Map.of("order", stream), type -> OptionalLong.of(running));
+        return new SagaAdmission(limits, Map.of("order", stream), type -> OptionalLong.of(running),
+                                 type -> OptionalLong.empty());
     }
 }
