@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A deadline acts only on what its saga knows (see {@link SagaMachine}), so a saga whose processor is behind would
  * load itself, find it cannot act yet, schedule the deadline again and store itself: several reads and writes of the
- * saga, and a lock on it that the processor then waits for, for every deadline that falls due. Under overload, when
- * most sagas take longer than the retry interval, that work is what keeps the processor behind. A scheduler that
- * persists deadlines asks this gate first, and, while it says hold, puts the same deadline back, due again after 1, 2,
- * 4, then every 8 s, under the same id, so that a saga can still cancel it.
+ * saga, and a lock on it that the processor then waits for, each time a deadline that falls due looks. Under
+ * overload most sagas take longer than the retry interval, so most retries would. A scheduler that persists deadlines
+ * asks this gate first, and, while it says hold, puts the same deadline back, due again after 1, 2, 4, then every
+ * 8 s, under the same id, so that a saga can still cancel it.
  * <p>
  * The position a deadline waits for is fixed when it first falls due, as the saga itself would fix it, and handed to
  * the saga when the deadline runs, so that the saga acts at once instead of waiting again for a later position. It is
