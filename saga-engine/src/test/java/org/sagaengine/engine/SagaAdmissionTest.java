@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class SagaAdmissionTest {
 
@@ -141,6 +143,16 @@ class SagaAdmissionTest {
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatThrownBy(() -> admission.admit("order")).isInstanceOf(SagaAdmission.Overloaded.class)
                                                           .hasMessageContaining("8 order sagas are in flight");
+    }
+
+    @Test
+    void theLimitsBindFromTheSettingsTheDocsName() {
+        Binder settings = new Binder(new MapConfigurationPropertySource(Map.of(
+                "sagaengine.admission.max-running", "30", "sagaengine.admission.target-latency", "2s")));
+        SagaAdmission.Limits limits = settings.bind("sagaengine.admission", SagaAdmission.Limits.class).get();
+        assertThat(limits.maxRunning()).isEqualTo(30);
+        assertThat(limits.targetLatency()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(limits.maxLag()).as("the default").isEqualTo(Duration.ofSeconds(5));
     }
 
     private SagaAdmission admission(SagaAdmission.Limits limits) {
