@@ -48,6 +48,8 @@ public final class SagaAdmission implements SmartLifecycle {
     static final long MIN_IN_FLIGHT = 8;
     /** How far back the rate at which sagas end is measured. */
     static final Duration RATE_WINDOW = Duration.ofSeconds(10);
+    /** How often, at most, refusals for too many sagas in flight are logged. */
+    static final Duration REPORT_EVERY = Duration.ofSeconds(10);
 
     /** A new saga was refused: the saga type is behind. */
     public static final class Overloaded extends RuntimeException {
@@ -143,6 +145,9 @@ public final class SagaAdmission implements SmartLifecycle {
                     backlog.lag(nanos), running.apply(type).orElse(0),
                     limits.targetLatency() == null ? Long.MAX_VALUE
                     : flights.get(type).limit(nanos, ended.apply(type), limits.targetLatency(), limits.maxRunning()))));
+            if (limits.targetLatency() != null) {
+                now.forEach((type, load) -> flights.get(type).report(nanos, type, load.inFlightLimit()));
+            }
             Map<String, Load> before = seen;
             now.forEach((type, load) -> {
                 Load was = before.get(type);
@@ -196,6 +201,11 @@ public final class SagaAdmission implements SmartLifecycle {
 
         private final Deque<Long> admitted = new ArrayDeque<>();
         private final Deque<long[]> ends = new ArrayDeque<>();
+        /** Refused since the last report; when that was, if there was one; and whether it said some were refused. */
+        private long refused;
+        private long reportedAt;
+        private boolean reported;
+        private boolean reportedRefusing;
 
         /**
          * How many may be in flight at {@code nanos}: as many as end within the target latency at the rate they ended
@@ -236,11 +246,36 @@ public final class SagaAdmission implements SmartLifecycle {
             }
             long inFlight = load.running() + unstarted;
             if (inFlight >= load.inFlightLimit()) {
+                refused++;
                 throw new Overloaded(inFlight + " " + sagaType + " sagas are in flight, as many as end within "
                                              + target.toMillis() + " ms at the rate they end now.",
                                      Duration.ofSeconds(1));
             }
             admitted.addLast(nanos);
+        }
+
+        /**
+         * Logs, at most once every {@link #REPORT_EVERY}, how many were refused since the last report, and once when
+         * none were refused for that long after a report that some were: a person following the log sees when the
+         * limit bites and when it stops, not every refusal.
+         */
+        synchronized void report(long nanos, String sagaType, long limit) {
+            if (reported && nanos - reportedAt < REPORT_EVERY.toNanos()) {
+                return;
+            }
+            if (refused > 0) {
+                log.warn("{} sagas are at their limit of {} in flight: {} new ones refused since the last report",
+                         sagaType, limit, refused);
+                refused = 0;
+                reported = true;
+                reportedRefusing = true;
+                reportedAt = nanos;
+            } else if (reportedRefusing) {
+                log.warn("{} sagas are under their limit of {} in flight again, new ones are admitted", sagaType,
+                         limit);
+                reportedRefusing = false;
+                reportedAt = nanos;
+            }
         }
     }
 

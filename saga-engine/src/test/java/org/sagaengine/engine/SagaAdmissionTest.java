@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -143,6 +147,18 @@ class SagaAdmissionTest {
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatThrownBy(() -> admission.admit("order")).isInstanceOf(SagaAdmission.Overloaded.class)
                                                           .hasMessageContaining("8 order sagas are in flight");
+
+        Logger logger = (Logger) LoggerFactory.getLogger(SagaAdmission.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            admission.sample();
+            assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                    "order sagas are at their limit of 8 in flight: 1 new ones refused since the last report");
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     @Test
