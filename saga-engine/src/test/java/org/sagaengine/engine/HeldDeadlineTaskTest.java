@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.axonframework.deadline.DeadlineMessage;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.messaging.Message;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Deadlines persisted by db-scheduler in real PostgreSQL, delivered by Axon's deadline manager through
@@ -40,8 +38,7 @@ class HeldDeadlineTaskTest {
     private static final String SAGA_TYPE = "TripSaga";
     private static final Duration SOON = Duration.ofMillis(100);
 
-    static EmbeddedPostgres postgres;
-    static JdbcClient jdbc;
+    static TestDatabase database;
 
     /** A deadline as a scope received it, with the position the gate handed it. */
     record Delivered(String name, ScopeDescriptor scope, OptionalLong waitedFor) {
@@ -55,10 +52,8 @@ class HeldDeadlineTaskTest {
     private DbSchedulerDeadlineManager deadlines;
 
     @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-        jdbc = JdbcClient.create(postgres.getPostgresDatabase());
-        jdbc.sql("""
+    static void createTheSchedulersTable() throws IOException {
+        database = TestDatabase.with("""
                  create table scheduled_tasks (
                      task_name            text                     not null,
                      task_instance        text                     not null,
@@ -72,13 +67,13 @@ class HeldDeadlineTaskTest {
                      last_heartbeat       timestamp with time zone,
                      version              bigint                   not null,
                      primary key (task_name, task_instance))
-                 """).update();
+                 """);
     }
 
     @AfterAll
     static void stopPostgres() throws IOException {
-        if (postgres != null) {
-            postgres.close();
+        if (database != null) {
+            database.close();
         }
     }
 
@@ -97,7 +92,7 @@ class HeldDeadlineTaskTest {
                 return true;
             }
         };
-        scheduler = Scheduler.create(postgres.getPostgresDatabase(), new HeldDeadlineTask(
+        scheduler = Scheduler.create(database.dataSource(), new HeldDeadlineTask(
                                          DbSchedulerDeadlineManager.binaryTask(() -> deadlines), () -> gate,
                                          () -> serializer))
                              .pollingInterval(Duration.ofMillis(100))
@@ -115,7 +110,7 @@ class HeldDeadlineTaskTest {
     @AfterEach
     void stopScheduler() {
         scheduler.stop();
-        jdbc.sql("delete from scheduled_tasks").update();
+        database.jdbc.sql("delete from scheduled_tasks").update();
     }
 
     @Test
@@ -177,12 +172,12 @@ class HeldDeadlineTaskTest {
     }
 
     private List<String> scheduled() {
-        return jdbc.sql("select task_instance from scheduled_tasks").query(String.class).list();
+        return database.jdbc.sql("select task_instance from scheduled_tasks").query(String.class).list();
     }
 
     /** Whether the deadline is scheduled, not being run, and due after {@code after}. */
     private boolean heldUntil(String id, Instant after) {
-        return jdbc.sql("select count(*) from scheduled_tasks where task_instance = ? and not picked "
+        return database.jdbc.sql("select count(*) from scheduled_tasks where task_instance = ? and not picked "
                                 + "and execution_time > ?")
                    .params(id, java.sql.Timestamp.from(after))
                    .query(Long.class).single() == 1;
