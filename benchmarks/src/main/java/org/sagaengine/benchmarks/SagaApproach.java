@@ -64,7 +64,7 @@ final class SagaApproach implements Approach {
 
     /** The trade-off lab's system: durable databases, payments on a server of its own. */
     SagaApproach(Path directory, Path services, Consumer<String> progress) throws Exception {
-        this(directory, services, progress, true, true, List.of(), null);
+        this(directory, services, progress, true, true, List.of(), null, Map.of());
     }
 
     /**
@@ -73,14 +73,17 @@ final class SagaApproach implements Approach {
      * @param serviceArguments    extra arguments to every service ({@code --name=value} settings)
      * @param axonServer          the Axon Server the services connect to ({@code host:port}); null for the embedded
      *                            topology
+     * @param postgresSettings    settings of the embedded PostgreSQL server beyond the launcher's own
      */
     SagaApproach(Path directory, Path services, Consumer<String> progress, boolean durable, boolean paymentsOwnServer,
-                 List<String> serviceArguments, String axonServer) throws Exception {
+                 List<String> serviceArguments, String axonServer, Map<String, String> postgresSettings)
+            throws Exception {
         SystemSettings settings = new SystemSettings(directory.resolve("saga"), services, freePort(), null,
                                                      freePort(), freePort(), freePort(), "127.0.0.1", durable, false,
                                                      List.of("-Xmx512m", "-XX:+UseSerialGC"), serviceArguments,
                                                      Duration.ofMinutes(4), axonServer);
         EmbeddedSystem starting = new EmbeddedSystem(settings, progress);
+        postgresSettings.forEach(starting::withPostgresSetting);
         if (paymentsOwnServer) {
             starting.withOwnDatabaseServer(EmbeddedSystem.PAYMENT, freePort());
         }

@@ -129,7 +129,8 @@ public final class Speed {
                Map<String, Double> cpuMillisPerOrder, Map<String, Double> cpuMillisPerOrderAboveIdle,
                Map<String, Double> idleCpuMillisPerSecond, Overload overload,
                Double contendedMax, long historySagas, Point atHalfWithHistory,
-               List<Point> baselineLadder, double baselineMax, Instant at, Duration took) {
+               List<Point> baselineLadder, double baselineMax, Instant at, Duration took,
+               SqlCensus.PerOrder sqlPerOrder) {
 
         double ratioToBaseline() {
             return maxSustainable == 0 ? Double.POSITIVE_INFINITY : baselineMax / maxSustainable;
@@ -227,12 +228,13 @@ public final class Speed {
         Map<String, Double> cpu;
         Map<String, Double> idleCpu;
         Map<String, Double> cpuAboveIdle;
+        SqlCensus.PerOrder sql;
         Overload overload;
         Double contendedMax = null;
         long historySagas = 0;
         Point atHalfWithHistory = null;
         try (SagaApproach system = new SagaApproach(work, services, this::say, durable, false, serviceArguments,
-                                                    axonServer)) {
+                                                    axonServer, SqlCensus.SETTINGS)) {
             this.saga = system;
             run = "s" + Long.toString(System.nanoTime(), 36);
             system.seed(Mix.UNCONTENDED, run);
@@ -263,6 +265,7 @@ public final class Speed {
             }
             hold = step(Mix.UNCONTENDED, Math.max(1, max), settings.hold());
             awaitQuiet();
+            SqlCensus census = SqlCensus.start(system.system());
             Map<String, Long> before = processes.sample();
             long halfFrom = System.nanoTime();
             atHalf = step(Mix.UNCONTENDED, Math.max(1, max / 2), settings.atHalf());
@@ -278,6 +281,9 @@ public final class Speed {
                         - idleCpu.getOrDefault(process.getKey(), 0.0) * seconds) / orders);
             }
             say("CPU per order at %.0f/s, in ms: %s; above what idle costs: %s", max / 2, cpu, cpuAboveIdle);
+            sql = census.perOrder(orders);
+            say("SQL per order at %.0f/s, by database: statements %s, transactions %s", max / 2,
+                rounded(sql.statements()), rounded(sql.transactions()));
             overload = overload(Math.max(2, 2 * max), settings.overload());
             awaitQuiet();
             String uncontended = run;
@@ -322,7 +328,13 @@ public final class Speed {
                        durable, serviceArguments, idleP50, idleP99, ladder,
                        max, hold, atHalf, cpu, cpuAboveIdle, idleCpu, overload, contendedMax, historySagas,
                        atHalfWithHistory, baselineLadder, baselineMax, started,
-                       Duration.between(started, Instant.now()));
+                       Duration.between(started, Instant.now()), sql);
+    }
+
+    private static Map<String, String> rounded(Map<String, Double> perOrder) {
+        Map<String, String> shown = new LinkedHashMap<>();
+        perOrder.forEach((name, value) -> shown.put(name, "%.1f".formatted(value)));
+        return shown;
     }
 
     private static Map<String, Long> processes(SagaApproach system) {

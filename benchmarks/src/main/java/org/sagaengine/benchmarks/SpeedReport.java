@@ -38,6 +38,7 @@ final class SpeedReport {
                 [speed]   at half (%s/s):        p50 %s, p99 %s place to terminal
                 [speed]   one order, idle:        p50 %s, p99 %s
                 [speed]   CPU per order:          %.1f ms, whole machine (%.1f ms above idle)
+                [speed]   SQL per order:          %s
                 [speed]   one database, same work: %s orders/s, %s times the saga's maximum
                 [speed]   overload at %s/s:      %d refused at admission, %d rejected for a timeout, lowest second %.0f%% of the maximum, lowest 5 s %.0f%%
                 [speed]   contended mix:          %s
@@ -49,7 +50,8 @@ final class SpeedReport {
                 ms(run.atHalf().p50()), ms(run.atHalf().p99()), ms(run.idleP50()), ms(run.idleP99()),
                 run.cpuMillisPerOrder().getOrDefault("machine", 0.0),
                 run.cpuMillisPerOrderAboveIdle() == null ? 0.0
-                : run.cpuMillisPerOrderAboveIdle().getOrDefault("machine", 0.0), rate(run.baselineMax()),
+                : run.cpuMillisPerOrderAboveIdle().getOrDefault("machine", 0.0), sql(run),
+                rate(run.baselineMax()),
                 ratio(run.ratioToBaseline()), rate(run.overload().offered()), run.overload().refused(),
                 run.overload().timeouts(), 100 * run.overload().lowestCompletedShare(),
                 100 * run.overload().lowestCompletedShareOver(Speed.OVERLOAD_WINDOW),
@@ -99,6 +101,25 @@ final class SpeedReport {
               .append(" | ").append("%.2f".formatted(process.getValue())).append(" | ")
               .append(aboveIdle == null ? "-" : "%.2f".formatted(aboveIdle)).append(" |\n");
         }
+        if (run.sqlPerOrder() != null) {
+            md.append("\n## SQL per completed order, at half the maximum\n\n")
+              .append("Counted by PostgreSQL (`pg_stat_statements`, `pg_stat_database`), idle work included. ")
+              .append("These counts repeat closely from run to run, where CPU time does not.\n\n")
+              .append("| database | statements | transactions |\n| --- | --- | --- |\n");
+            double statements = 0;
+            double transactions = 0;
+            for (Map.Entry<String, Double> database : run.sqlPerOrder().transactions().entrySet()) {
+                Double counted = run.sqlPerOrder().statements().get(database.getKey());
+                statements += counted == null ? 0 : counted;
+                transactions += database.getValue();
+                md.append("| ").append(database.getKey()).append(" | ")
+                  .append(counted == null ? "-" : "%.1f".formatted(counted)).append(" | ")
+                  .append("%.1f".formatted(database.getValue())).append(" |\n");
+            }
+            md.append("| **all** | ").append(run.sqlPerOrder().statements().isEmpty() ? "-"
+                                                  : "%.1f".formatted(statements))
+              .append(" | ").append("%.1f".formatted(transactions)).append(" |\n");
+        }
         if (run.idleCpuMillisPerSecond() != null) {
             md.append("\n## CPU spent idle, per second, before any order\n\n| process | ms |\n| --- | --- |\n");
             for (Map.Entry<String, Double> process : run.idleCpuMillisPerSecond().entrySet()) {
@@ -144,6 +165,18 @@ final class SpeedReport {
                     100 * earlier.overload().lowestCompletedShareOver(Speed.OVERLOAD_WINDOW)));
         }
         return md.toString();
+    }
+
+    /** Statements and transactions per order, all databases together. */
+    private static String sql(Speed.Run run) {
+        if (run.sqlPerOrder() == null) {
+            return "not counted by this run";
+        }
+        double statements = run.sqlPerOrder().statements().values().stream().mapToDouble(Double::doubleValue).sum();
+        double transactions = run.sqlPerOrder().transactions().values().stream().mapToDouble(Double::doubleValue)
+                                 .sum();
+        return (run.sqlPerOrder().statements().isEmpty() ? "" : "%.0f statements, ".formatted(statements))
+               + "%.0f transactions, all databases".formatted(transactions);
     }
 
     /** p99 at half load with the history loaded, against the same load on the (nearly) empty stores. */

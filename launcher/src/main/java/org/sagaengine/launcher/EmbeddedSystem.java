@@ -64,6 +64,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     /** Databases served by a server of their own instead of the shared one, by database name. */
     private final Map<String, PostgresServer> ownServers = new ConcurrentHashMap<>();
     private final Map<String, Integer> ownServerPorts = new ConcurrentHashMap<>();
+    private final Map<String, String> postgresSettings = new ConcurrentHashMap<>();
     private Supervised postgresState = new Supervised(0, 0, Instant.now(), null);
     private String adminPassword;
     private String databasePassword;
@@ -99,6 +100,18 @@ public final class EmbeddedSystem implements AutoCloseable {
             throw new IllegalStateException("The databases are on an external server");
         }
         ownServerPorts.put(SERVICE_DATABASES.get(service), port);
+        return this;
+    }
+
+    /**
+     * A setting of the embedded PostgreSQL server beyond the launcher's own ({@code shared_preload_libraries}, say),
+     * for tools that measure the system. To be called before {@link #start}.
+     */
+    public EmbeddedSystem withPostgresSetting(String name, String value) {
+        if (settings.externalPostgres() != null) {
+            throw new IllegalStateException("The databases are on an external server");
+        }
+        postgresSettings.put(name, value);
         return this;
     }
 
@@ -208,6 +221,14 @@ public final class EmbeddedSystem implements AutoCloseable {
                            : "jdbc:postgresql://" + postgresHost + ":" + postgresPort + "/" + database;
     }
 
+    /** A connection as the embedded server's superuser, for tools that read the server's own statistics. */
+    public Connection connectAsSuperuser(String database) throws SQLException {
+        if (postgres == null) {
+            throw new IllegalStateException("The databases are on an external server");
+        }
+        return postgres.connectAsSuperuser(database);
+    }
+
     /** A connection as the services' own database user, with its password. */
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), DB_USER, databasePassword);
@@ -226,6 +247,7 @@ public final class EmbeddedSystem implements AutoCloseable {
                                               settings.dataDirectory().resolve("postgres-password"),
                                               settings.dataDirectory().resolve("logs/postgres.log"),
                                               settings.postgresPort(), settings.durableDatabase());
+            postgresSettings.forEach(postgres::set);
             progress.accept("Starting PostgreSQL (data in " + postgres.dataDirectory() + ", "
                     + (settings.durableDatabase() ? "durable" : "fast, NOT durable: fsync and synchronous commit off")
                     + ")");
