@@ -94,15 +94,15 @@ public class EventStoreConfiguration {
         DataSource dataSource = events.dataSource();
         // 23505 is unique_violation: two appends at the same aggregate sequence number are a concurrency conflict.
         PersistenceExceptionResolver duplicateKeys = new SQLStateResolver("23505");
-        return JdbcEventStorageEngine.builder()
-                                     .connectionProvider(new SpringDataSourceConnectionProvider(dataSource))
-                                     .transactionManager(new SpringTransactionManager(
-                                             new DataSourceTransactionManager(dataSource)))
-                                     .persistenceExceptionResolver(duplicateKeys)
-                                     .snapshotSerializer(serializer)
-                                     .eventSerializer(eventSerializer)
-                                     .dataType(byte[].class)
-                                     .build();
+        return new TailingEventStorageEngine(
+                JdbcEventStorageEngine.builder()
+                                      .connectionProvider(new SpringDataSourceConnectionProvider(dataSource))
+                                      .transactionManager(new SpringTransactionManager(
+                                              new DataSourceTransactionManager(dataSource)))
+                                      .persistenceExceptionResolver(duplicateKeys)
+                                      .snapshotSerializer(serializer)
+                                      .eventSerializer(eventSerializer)
+                                      .dataType(byte[].class));
     }
 
     /**
