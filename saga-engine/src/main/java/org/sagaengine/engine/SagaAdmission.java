@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,9 @@ import org.springframework.context.SmartLifecycle;
  * admitted within the processor's lag and one {@code sample-every} more, whose start it may not have read yet: a
  * backlog of accepted requests counts at once, not once the processor reaches it. The rate is that of the sagas this
  * process saw end over the last {@link #RATE_WINDOW}, so the limit follows the machine it runs on; a service run as
- * several instances, each with part of the processor's segments, should use {@code max-running} instead.</li>
+ * several instances, each with part of the processor's segments, should use {@code max-running} instead. A request
+ * that finds the limit reached waits up to {@code queue-wait} (1 s by default) for a saga to end and make room,
+ * looking again at each sample, and is refused only then: a burst is queued for a moment, overload is refused.</li>
  * </ul>
  * Configured under {@code sagaengine.admission}; {@code enabled: false} admits everything.
  */
@@ -69,12 +72,13 @@ public final class SagaAdmission implements SmartLifecycle {
 
     @ConfigurationProperties("sagaengine.admission")
     public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery,
-                         Duration targetLatency) {
+                         Duration targetLatency, Duration queueWait) {
         public Limits {
             enabled = enabled == null || enabled;
             maxLag = maxLag == null ? Duration.ofSeconds(5) : maxLag;
             maxRunning = maxRunning == null ? 2_000 : maxRunning;
             sampleEvery = sampleEvery == null ? Duration.ofMillis(200) : sampleEvery;
+            queueWait = queueWait == null ? Duration.ofSeconds(1) : queueWait;
         }
     }
 
@@ -127,8 +131,8 @@ public final class SagaAdmission implements SmartLifecycle {
                                  Duration.ofSeconds(1));
         }
         if (limits.targetLatency() != null) {
-            flights.get(sagaType).admit(System.nanoTime(), load, limits.sampleEvery(), limits.targetLatency(),
-                                        sagaType);
+            flights.get(sagaType).admitWithin(limits.queueWait(), () -> seen.get(sagaType), limits.sampleEvery(),
+                                              limits.targetLatency(), sagaType);
         }
     }
 
@@ -159,6 +163,7 @@ public final class SagaAdmission implements SmartLifecycle {
                 }
             });
             seen = Map.copyOf(now);
+            flights.values().forEach(Flight::sampled);
         } catch (RuntimeException failed) {
             // The event store or the database did not answer: keep what was last seen, and sample again.
             log.debug("Could not sample the sagas' load: {}", failed.toString());
@@ -233,6 +238,51 @@ public final class SagaAdmission implements SmartLifecycle {
          * admitted in one sample interval.
          */
         synchronized void admit(long nanos, Load load, Duration sampled, Duration target, String sagaType) {
+            long inFlight = tryAdmit(nanos, load, sampled);
+            if (inFlight >= 0) {
+                throw refuse(inFlight, target, sagaType);
+            }
+        }
+
+        /**
+         * Admits one more as {@link #admit} does, but when as many are in flight as allowed, waits up to {@code wait}
+         * for room, looking again at each sample ({@link #sampled}) with the load seen then.
+         */
+        synchronized void admitWithin(Duration wait, Supplier<Load> load, Duration sampled, Duration target,
+                                      String sagaType) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                long nanos = System.nanoTime();
+                long inFlight = tryAdmit(nanos, load.get(), sampled);
+                if (inFlight < 0) {
+                    return;
+                }
+                if (deadline - nanos <= 0) {
+                    throw refuse(inFlight, target, sagaType);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, deadline - nanos);
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    throw refuse(inFlight, target, sagaType);
+                }
+            }
+        }
+
+        /** A new sample was taken: requests waiting for room look again. */
+        synchronized void sampled() {
+            notifyAll();
+        }
+
+        private Overloaded refuse(long inFlight, Duration target, String sagaType) {
+            refused++;
+            return new Overloaded(inFlight + " " + sagaType + " sagas are in flight, as many as end within "
+                                          + target.toMillis() + " ms at the rate they end now.",
+                                  Duration.ofSeconds(1));
+        }
+
+        /** Admits one more and returns -1, or returns how many are in flight when that is as many as allowed. */
+        private long tryAdmit(long nanos, Load load, Duration sampled) {
             long unread = load.lag().plus(sampled).toNanos();
             while (!admitted.isEmpty() && nanos - admitted.peekFirst() > Math.max(unread, Backlog.KEPT.toNanos())) {
                 admitted.removeFirst();
@@ -246,12 +296,10 @@ public final class SagaAdmission implements SmartLifecycle {
             }
             long inFlight = load.running() + unstarted;
             if (inFlight >= load.inFlightLimit()) {
-                refused++;
-                throw new Overloaded(inFlight + " " + sagaType + " sagas are in flight, as many as end within "
-                                             + target.toMillis() + " ms at the rate they end now.",
-                                     Duration.ofSeconds(1));
+                return inFlight;
             }
             admitted.addLast(nanos);
+            return -1;
         }
 
         /**

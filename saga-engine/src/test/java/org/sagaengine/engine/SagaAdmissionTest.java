@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -52,7 +54,7 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTheProcessorIsBehindAndAdmittedOnceItHasCaughtUp() throws InterruptedException {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null, null));
         stream.at(10, 10);
         admission.sample();
         stream.at(20, 10);
@@ -70,7 +72,7 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTooManyRun() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null, null, null));
         stream.at(10, 10);
         running = 100;
         admission.sample();
@@ -83,7 +85,7 @@ class SagaAdmissionTest {
 
     @Test
     void disabledAdmissionAdmitsEverything() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(false, Duration.ZERO, 0L, null, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(false, Duration.ZERO, 0L, null, null, null));
         running = 1_000;
         admission.sample();
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
@@ -91,7 +93,7 @@ class SagaAdmissionTest {
 
     @Test
     void aTypeNotYetSampledOrUnknownIsAdmitted() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ZERO, 0L, null, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ZERO, 0L, null, null, null));
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatCode(() -> admission.admit("return")).doesNotThrowAnyException();
     }
@@ -138,7 +140,8 @@ class SagaAdmissionTest {
     @Test
     void aTargetLatencyRefusesThroughAdmissionOnceEnoughAreInFlight() {
         SagaAdmission admission = new SagaAdmission(
-                new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2)), Map.of("order", stream),
+                new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), Duration.ZERO),
+                Map.of("order", stream),
                 type -> OptionalLong.of(running), type -> OptionalLong.of(0));
         stream.at(10, 10);
         running = SagaAdmission.MIN_IN_FLIGHT - 2;
@@ -162,6 +165,44 @@ class SagaAdmissionTest {
     }
 
     @Test
+    void atTheInFlightLimitANewSagaWaitsForRoomAndIsAdmittedOnceASagaEnds() throws Exception {
+        SagaAdmission admission = targetLatency(Duration.ofSeconds(10));
+        stream.at(10, 10);
+        running = SagaAdmission.MIN_IN_FLIGHT;
+        admission.sample();
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> admission.admit("order"));
+        Thread.sleep(500);
+        assertThat(waiting).as("waiting while as many are in flight as allowed").isNotDone();
+        admission.sample();
+        Thread.sleep(200);
+        assertThat(waiting).as("a sample that shows no room changes nothing").isNotDone();
+
+        running = SagaAdmission.MIN_IN_FLIGHT - 1;
+        admission.sample();
+        assertThatCode(() -> waiting.get(5, TimeUnit.SECONDS)).as("admitted once one ended")
+                                                             .doesNotThrowAnyException();
+    }
+
+    @Test
+    void aNewSagaThatFindsNoRoomWithinTheQueueWaitIsRefused() {
+        SagaAdmission admission = targetLatency(Duration.ofMillis(400));
+        stream.at(10, 10);
+        running = SagaAdmission.MIN_IN_FLIGHT;
+        admission.sample();
+        long from = System.nanoTime();
+        assertThatThrownBy(() -> admission.admit("order")).isInstanceOf(SagaAdmission.Overloaded.class)
+                                                          .hasMessageContaining("8 order sagas are in flight");
+        assertThat(Duration.ofNanos(System.nanoTime() - from)).as("refused after waiting")
+                                                              .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+
+    private SagaAdmission targetLatency(Duration queueWait) {
+        return new SagaAdmission(new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), queueWait),
+                                 Map.of("order", stream), type -> OptionalLong.of(running),
+                                 type -> OptionalLong.of(0));
+    }
+
+    @Test
     void theLimitsBindFromTheSettingsTheDocsName() {
         Binder settings = new Binder(new MapConfigurationPropertySource(Map.of(
                 "sagaengine.admission.max-running", "30", "sagaengine.admission.target-latency", "2s")));
@@ -169,6 +210,11 @@ class SagaAdmissionTest {
         assertThat(limits.maxRunning()).isEqualTo(30);
         assertThat(limits.targetLatency()).isEqualTo(Duration.ofSeconds(2));
         assertThat(limits.maxLag()).as("the default").isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.bind("sagaengine.admission", SagaAdmission.Limits.class).get().queueWait())
+                .as("the default").isEqualTo(Duration.ofSeconds(1));
+        assertThat(new Binder(new MapConfigurationPropertySource(Map.of("sagaengine.admission.queue-wait", "250ms")))
+                           .bind("sagaengine.admission", SagaAdmission.Limits.class).get().queueWait())
+                .isEqualTo(Duration.ofMillis(250));
     }
 
     private SagaAdmission admission(SagaAdmission.Limits limits) {
