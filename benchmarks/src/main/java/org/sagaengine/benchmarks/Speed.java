@@ -32,7 +32,7 @@ import org.sagaengine.launcher.EmbeddedSystem;
  * <li>After a warm-up, a ladder of open-loop arrival rates, each 50% above the last, until one is not kept up with
  * (every order ended, none refused or failed, 99% seen ended within {@value #KEPT_P99_MILLIS} ms of being due).</li>
  * <li>The highest rate kept up with, held for a minute; then half of it, with the CPU each process spent per
- * order.</li>
+ * order, and the SQL statements and transactions per order in each database ({@link SqlCensus}).</li>
  * <li>Twice that rate for a minute: what completes each second, what is refused at admission, and how many orders
  * were rejected for a timeout.</li>
  * <li>The contended mix (4 products, 4 accounts): the highest rate kept up with.</li>

@@ -54,7 +54,8 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTheProcessorIsBehindAndAdmittedOnceItHasCaughtUp() throws InterruptedException {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null, null));
+        SagaAdmission admission = admission(
+                new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null, null));
         stream.at(10, 10);
         admission.sample();
         stream.at(20, 10);
