@@ -1,10 +1,10 @@
 package org.sagaengine.payment.domain;
 
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.sagaengine.platform.BoundedCache;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,11 +14,12 @@ class AccountConfiguration {
 
     /**
      * Commands for one aggregate are routed to one node, so the node can keep the aggregates it handles in memory
-     * instead of reading their events again for every command.
+     * instead of reading their snapshot and events again for every command: up to {@code aggregate-cache-size} of
+     * them, the least used given up first.
      */
     @Bean
-    Cache accountCache() {
-        return new WeakReferenceCache();
+    Cache accountCache(@Value("${sagaengine.aggregate-cache-size:10000}") long size) {
+        return new BoundedCache(size);
     }
 
     /** A busy account collects an event per payment; a snapshot keeps loading it cheap. */
