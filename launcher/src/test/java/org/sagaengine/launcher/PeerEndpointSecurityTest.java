@@ -121,6 +121,29 @@ class PeerEndpointSecurityTest {
                 .as("a deposit delivered with the secret").isIn("", "empty");
     }
 
+    /**
+     * The peers' own calls pass Spring Security's filters by, and the nodes' secret alone guards them (the tests
+     * above). It shows in the headers those filters write for browsers: the API's answers carry them, the peers' not.
+     */
+    @Test
+    void thePeersOwnCallsSkipTheFiltersWrittenForBrowsers() throws Exception {
+        String account = "peer-lean-" + Long.toString(System.nanoTime(), 36);
+        new Shop(system).account(account, 100);
+        Map<String, String> secret = Map.of(PeerCommands.SECRET_HEADER, system.nodeSecret());
+        Raw command = Raw.send(payments, "POST", "/spring-command-bus-connector/command",
+                               Map.of("Content-Type", "application/json", PeerCommands.SECRET_HEADER,
+                                      system.nodeSecret()), deposit(account, 1));
+        Raw capabilities = Raw.send(payments, "GET", "/member-capabilities", secret, null);
+        Raw api = Raw.send(payments, "GET", "/accounts/" + account, Map.of(), null);
+
+        assertThat(command.status()).as("a command with the secret").isEqualTo(200);
+        assertThat(capabilities.status()).as("capabilities with the secret").isEqualTo(200);
+        assertThat(api.status()).isEqualTo(200);
+        assertThat(api.headers()).as("the API's answer").containsIgnoringCase("X-Frame-Options: DENY");
+        assertThat(command.headers()).as("a command's answer").doesNotContainIgnoringCase("X-Frame-Options");
+        assertThat(capabilities.headers()).as("capabilities' answer").doesNotContainIgnoringCase("X-Frame-Options");
+    }
+
     @Test
     void aPeerMessageMayNameOnlyTheSystemsOwnMessageTypes() {
         for (String type : List.of("java.util.HashMap", "java.net.URL", "org.springframework.context.support"
@@ -203,7 +226,7 @@ class PeerEndpointSecurityTest {
     }
 
     /** One HTTP/1.1 exchange over a plain socket: the request line goes out exactly as written. */
-    record Raw(int status, String body) {
+    record Raw(int status, String headers, String body) {
 
         static Raw send(URI service, String method, String path, Map<String, String> headers, String body)
                 throws IOException {
@@ -223,7 +246,8 @@ class PeerEndpointSecurityTest {
                 String statusLine = response.lines().findFirst().orElse("");
                 int status = Integer.parseInt(statusLine.split(" ")[1]);
                 int bodyStart = response.indexOf("\r\n\r\n");
-                return new Raw(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
+                return bodyStart < 0 ? new Raw(status, response, "")
+                       : new Raw(status, response.substring(0, bodyStart), response.substring(bodyStart + 4));
             }
         }
     }
