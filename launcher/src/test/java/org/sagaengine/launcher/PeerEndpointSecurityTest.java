@@ -145,6 +145,19 @@ class PeerEndpointSecurityTest {
     }
 
     @Test
+    void aPeerBodyThatIsNoCommandMessageIsRefusedWithAProblem() throws Exception {
+        Map<String, String> peer = Map.of("Content-Type", "application/json", PeerCommands.SECRET_HEADER,
+                                          system.nodeSecret());
+        for (String body : List.of("{", "[1, 2]", "{\"expectReply\": \"perhaps\"}", "")) {
+            Raw reply = Raw.send(payments, "POST", "/spring-command-bus-connector/command", peer, body);
+            assertThat(reply.status()).as("a peer's body %s", body).isEqualTo(400);
+            assertThat(reply.headers()).containsIgnoringCase("Content-Type: application/problem+json");
+            assertThat(reply.body()).contains("The request body is not a command message.")
+                                    .doesNotContain("Exception", "at org.", "com.fasterxml");
+        }
+    }
+
+    @Test
     void aPeerMessageMayNameOnlyTheSystemsOwnMessageTypes() {
         for (String type : List.of("java.util.HashMap", "java.net.URL", "org.springframework.context.support"
                 + ".ClassPathXmlApplicationContext", "org.sagaengine.payment.domain.Account",

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.observation.ObservationPredicate;
 import jakarta.servlet.http.HttpServletRequest;
 import org.axonframework.commandhandling.CommandBus;
@@ -34,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
@@ -109,19 +111,35 @@ public class DistributedCommandConfiguration {
      * answer nobody, so a node started by hand without one still refuses commands from the network.
      */
     @Bean
-    WebMvcConfigurer peerAuthentication(NodeProperties node) {
+    PeerAuthentication peerAuthentication(NodeProperties node) {
         if (!hasSecret(node)) {
             log.warn("No sagaengine.node.secret is set: this node refuses every command from other nodes");
         }
-        PeerAuthentication authentication = new PeerAuthentication(
-                Set.of(SpringHttpCommandBusConnector.class, MemberCapabilitiesController.class),
-                hasSecret(node) ? node.secret() : randomUnguessable());
+        return new PeerAuthentication(Set.of(SpringHttpCommandBusConnector.class, MemberCapabilitiesController.class),
+                                      hasSecret(node) ? node.secret() : randomUnguessable());
+    }
+
+    /** The secret is asked for on the handler Spring MVC has matched, whatever spelling of the path reached it. */
+    @Bean
+    WebMvcConfigurer peerAuthenticationOnHandlers(PeerAuthentication authentication) {
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {
                 registry.addInterceptor(authentication).order(Ordered.HIGHEST_PRECEDENCE);
             }
         };
+    }
+
+    /** The peers' commands, at the connector's path, without Spring MVC; {@link PeerCommandServlet}. */
+    @Bean
+    ServletRegistrationBean<PeerCommandServlet> peerCommandServlet(SpringHttpCommandBusConnector connector,
+                                                                   PeerAuthentication authentication,
+                                                                   ObjectMapper json) {
+        ServletRegistrationBean<PeerCommandServlet> registration = new ServletRegistrationBean<>(
+                new PeerCommandServlet(connector, authentication, json), PeerCommandServlet.PATH);
+        registration.setName("peerCommands");
+        registration.setLoadOnStartup(1);
+        return registration;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sagaengine.platform.web;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,14 +50,24 @@ public class PeerAuthentication implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !isPeerHandler(method.getBeanType())) {
             return true;
         }
-        String presented = request.getHeader(HEADER);
-        // Digests of equal length, compared in constant time: neither the secret's length nor a prefix leaks.
-        if (presented != null && MessageDigest.isEqual(secretDigest, digest(presented))) {
+        if (admits(request)) {
             return true;
         }
+        refuse(response);
+        return false;
+    }
+
+    /** Whether the request carries the nodes' secret. */
+    public boolean admits(HttpServletRequest request) {
+        String presented = request.getHeader(HEADER);
+        // Digests of equal length, compared in constant time: neither the secret's length nor a prefix leaks.
+        return presented != null && MessageDigest.isEqual(secretDigest, digest(presented));
+    }
+
+    /** Answers a request that does not carry the secret: 403, and nothing about the endpoint. */
+    public static void refuse(HttpServletResponse response) throws IOException {
         ProblemResponses.write(response, HttpStatus.FORBIDDEN, "Forbidden",
                                "This endpoint is for the other services of the system.", null);
-        return false;
     }
 
     private boolean isPeerHandler(Class<?> type) {
