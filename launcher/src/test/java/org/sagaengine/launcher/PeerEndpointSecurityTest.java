@@ -130,9 +130,9 @@ class PeerEndpointSecurityTest {
         String account = "peer-lean-" + Long.toString(System.nanoTime(), 36);
         new Shop(system).account(account, 100);
         Map<String, String> secret = Map.of(PeerCommands.SECRET_HEADER, system.nodeSecret());
-        Raw command = Raw.send(payments, "POST", "/spring-command-bus-connector/command",
-                               Map.of("Content-Type", "application/json", PeerCommands.SECRET_HEADER,
-                                      system.nodeSecret()), deposit(account, 1));
+        Map<String, String> json = Map.of("Content-Type", "application/json",
+                                          PeerCommands.SECRET_HEADER, system.nodeSecret());
+        Raw command = Raw.send(payments, "POST", "/spring-command-bus-connector/command", json, deposit(account, 1));
         Raw capabilities = Raw.send(payments, "GET", "/member-capabilities", secret, null);
         Raw api = Raw.send(payments, "GET", "/accounts/" + account, Map.of(), null);
 
@@ -148,7 +148,11 @@ class PeerEndpointSecurityTest {
     void aPeerBodyThatIsNoCommandMessageIsRefusedWithAProblem() throws Exception {
         Map<String, String> peer = Map.of("Content-Type", "application/json", PeerCommands.SECRET_HEADER,
                                           system.nodeSecret());
-        for (String body : List.of("{", "[1, 2]", "{\"expectReply\": \"perhaps\"}", "")) {
+        String withoutPayloadType = deposit("any", 1)
+                .replace("\"payloadType\":\"org.sagaengine.payment.api.DepositMoney\",", "");
+        assertThat(withoutPayloadType).doesNotContain("payloadType");
+        for (String body : List.of("{", "[1, 2]", "{\"expectReply\": \"perhaps\"}", "", "null", "{}",
+                                   withoutPayloadType)) {
             Raw reply = Raw.send(payments, "POST", "/spring-command-bus-connector/command", peer, body);
             assertThat(reply.status()).as("a peer's body %s", body).isEqualTo(400);
             assertThat(reply.headers()).containsIgnoringCase("Content-Type: application/problem+json");

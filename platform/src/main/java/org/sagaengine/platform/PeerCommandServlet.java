@@ -56,6 +56,9 @@ final class PeerCommandServlet extends HttpServlet {
         try {
             message = json.readValue(request.getInputStream(), SpringHttpDispatchMessage.class);
         } catch (JacksonException unreadable) {
+            message = null;
+        }
+        if (message == null || !isComplete(message)) {
             ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Bad Request",
                                    "The request body is not a command message.", null);
             return;
@@ -82,5 +85,12 @@ final class PeerCommandServlet extends HttpServlet {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             json.writeValue(response.getOutputStream(), reply);
         }
+    }
+
+    /** Whether the message names everything a command is made of; its payload's type is checked when it is read. */
+    private static boolean isComplete(SpringHttpDispatchMessage<?> message) {
+        return message.getCommandIdentifier() != null && message.getCommandName() != null
+                && message.getPayloadType() != null && message.getSerializedPayload() != null
+                && message.getSerializedMetaData() != null;
     }
 }
