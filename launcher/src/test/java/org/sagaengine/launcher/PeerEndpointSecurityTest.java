@@ -151,8 +151,14 @@ class PeerEndpointSecurityTest {
         String withoutPayloadType = deposit("any", 1)
                 .replace("\"payloadType\":\"org.sagaengine.payment.api.DepositMoney\",", "");
         assertThat(withoutPayloadType).doesNotContain("payloadType");
+        String notJson = Base64.getEncoder().encodeToString("not json".getBytes(StandardCharsets.UTF_8));
+        String unreadablePayload = deposit("any", 1).replaceFirst("\"serializedPayload\":\"[^\"]*\"",
+                                                                  "\"serializedPayload\":\"" + notJson + "\"");
+        String unreadableMetaData = deposit("any", 1).replace("\"serializedMetaData\":\"e30=\"",
+                                                              "\"serializedMetaData\":\"" + notJson + "\"");
+        assertThat(List.of(unreadablePayload, unreadableMetaData)).allMatch(body -> body.contains(notJson));
         for (String body : List.of("{", "[1, 2]", "{\"expectReply\": \"perhaps\"}", "", "null", "{}",
-                                   withoutPayloadType)) {
+                                   withoutPayloadType, unreadablePayload, unreadableMetaData)) {
             Raw reply = Raw.send(payments, "POST", "/spring-command-bus-connector/command", peer, body);
             assertThat(reply.status()).as("a peer's body %s", body).isEqualTo(400);
             assertThat(reply.headers()).containsIgnoringCase("Content-Type: application/problem+json");

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpCommandBusConnector;
 import org.axonframework.extensions.springcloud.commandhandling.SpringHttpDispatchMessage;
+import org.axonframework.serialization.SerializationException;
 import org.sagaengine.platform.web.PeerAuthentication;
 import org.sagaengine.platform.web.ProblemResponses;
 import org.slf4j.Logger;
@@ -26,8 +27,9 @@ import org.springframework.http.MediaType;
  * <p>
  * The wire format is the connector's, read and written with the service's {@link ObjectMapper} as Spring MVC did. The
  * servlet asks for the nodes' secret first; any other spelling of the path goes to Spring MVC, to the connector's
- * endpoint there, which asks for it too ({@link PeerAuthentication}). A body that is not a command message, or names
- * a type that is not one of the system's messages, is refused with 400 and a problem document.
+ * endpoint there, which asks for it too ({@link PeerAuthentication}). A body that is not a command message (its
+ * payload and metadata included), or names a type that is not one of the system's messages, is refused with 400 and
+ * a problem document.
  */
 final class PeerCommandServlet extends HttpServlet {
 
@@ -66,6 +68,11 @@ final class PeerCommandServlet extends HttpServlet {
         Object reply;
         try {
             reply = connector.receiveCommand(message).join();
+        } catch (SerializationException unreadable) {
+            // The payload or the metadata inside the message: the command is read before it is dispatched.
+            ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Bad Request",
+                                   "The request body is not a command message.", null);
+            return;
         } catch (IllegalArgumentException refused) {
             ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Invalid request", refused.getMessage(), null);
             return;
