@@ -9,10 +9,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The events table tells the listening services of every append at its commit, and only then: a transaction that
@@ -20,29 +18,20 @@ import org.junit.jupiter.api.Test;
  */
 class EventAppendListenerTest {
 
-    static EmbeddedPostgres postgres;
-
-    @BeforeAll
-    static void events() throws java.io.IOException {
-        postgres = EventsTestDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
+    @RegisterExtension
+    static final EventsTestDatabase database = new EventsTestDatabase();
 
     @Test
     void anAppendWakesTheListenerWhenItCommitsAndNotBefore() throws Exception {
         Semaphore woken = new Semaphore(0);
-        EventAppendListener listener = new EventAppendListener(postgres.getPostgresDatabase(), woken::release,
+        EventAppendListener listener = new EventAppendListener(database.dataSource(), woken::release,
                                                                Duration.ofMillis(20));
         listener.start();
         try {
             // On connecting it wakes once, for whatever was appended while nobody listened.
             assertThat(woken.tryAcquire(10, TimeUnit.SECONDS)).as("woken on connecting").isTrue();
 
-            try (Connection appending = postgres.getPostgresDatabase().getConnection();
+            try (Connection appending = database.dataSource().getConnection();
                  Statement sql = appending.createStatement()) {
                 appending.setAutoCommit(false);
                 sql.executeUpdate(append("a-1", 0));
@@ -66,7 +55,7 @@ class EventAppendListenerTest {
     void appendsInQuickSuccessionAreReadTogether() throws Exception {
         AtomicInteger wakes = new AtomicInteger();
         Semaphore woken = new Semaphore(0);
-        EventAppendListener listener = new EventAppendListener(postgres.getPostgresDatabase(), () -> {
+        EventAppendListener listener = new EventAppendListener(database.dataSource(), () -> {
             wakes.incrementAndGet();
             woken.release();
         }, Duration.ofMillis(500));
@@ -75,7 +64,7 @@ class EventAppendListenerTest {
             assertThat(woken.tryAcquire(10, TimeUnit.SECONDS)).as("woken on connecting").isTrue();
             Thread.sleep(600);
             wakes.set(0);
-            try (Connection appending = postgres.getPostgresDatabase().getConnection();
+            try (Connection appending = database.dataSource().getConnection();
                  Statement sql = appending.createStatement()) {
                 for (int i = 0; i < 10; i++) {
                     sql.executeUpdate(append("b-" + i, 0));

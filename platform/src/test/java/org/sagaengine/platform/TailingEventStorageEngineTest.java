@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventData;
@@ -22,10 +21,9 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
@@ -35,33 +33,24 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 class TailingEventStorageEngineTest {
 
     private static final int BATCH = 5;
-    static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final EventsTestDatabase database = new EventsTestDatabase();
 
     private final AtomicInteger fetches = new AtomicInteger();
     private TailingEventStorageEngine engine;
 
-    @BeforeAll
-    static void events() throws java.io.IOException {
-        postgres = EventsTestDatabase.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
-
     @BeforeEach
     void emptyStore() throws Exception {
-        try (Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement()) {
+        try (Connection db = database.dataSource().getConnection(); Statement sql = db.createStatement()) {
             sql.execute("truncate domainevententry restart identity");
         }
         JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
         engine = new TailingEventStorageEngine(
                 JdbcEventStorageEngine.builder()
                                       .connectionProvider(new SpringDataSourceConnectionProvider(
-                                              postgres.getPostgresDatabase()))
+                                              database.dataSource()))
                                       .transactionManager(new SpringTransactionManager(
-                                              new DataSourceTransactionManager(postgres.getPostgresDatabase())))
+                                              new DataSourceTransactionManager(database.dataSource())))
                                       .persistenceExceptionResolver((PersistenceExceptionResolver) e -> false)
                                       .snapshotSerializer(serializer)
                                       .eventSerializer(serializer)
@@ -105,7 +94,7 @@ class TailingEventStorageEngineTest {
         try (TrackingEventStream stream = store.openStream(null)) {
             append("order-2", 3);
             // An append that rolls back leaves a gap in the global index: the batch that spans it comes back short.
-            try (Connection appending = postgres.getPostgresDatabase().getConnection();
+            try (Connection appending = database.dataSource().getConnection();
                  Statement sql = appending.createStatement()) {
                 appending.setAutoCommit(false);
                 for (int i = 0; i < BATCH - 2; i++) {
