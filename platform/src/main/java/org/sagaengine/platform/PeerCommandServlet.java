@@ -61,8 +61,7 @@ final class PeerCommandServlet extends HttpServlet {
             message = null;
         }
         if (message == null || !isComplete(message)) {
-            ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Bad Request",
-                                   "The request body is not a command message.", null);
+            notACommandMessage(response);
             return;
         }
         Object reply;
@@ -70,8 +69,7 @@ final class PeerCommandServlet extends HttpServlet {
             reply = connector.receiveCommand(message).join();
         } catch (SerializationException unreadable) {
             // The payload or the metadata inside the message: the command is read before it is dispatched.
-            ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Bad Request",
-                                   "The request body is not a command message.", null);
+            notACommandMessage(response);
             return;
         } catch (IllegalArgumentException refused) {
             ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Invalid request", refused.getMessage(), null);
@@ -99,5 +97,10 @@ final class PeerCommandServlet extends HttpServlet {
         return message.getCommandIdentifier() != null && message.getCommandName() != null
                 && message.getPayloadType() != null && message.getSerializedPayload() != null
                 && message.getSerializedMetaData() != null;
+    }
+
+    private static void notACommandMessage(HttpServletResponse response) throws IOException {
+        ProblemResponses.write(response, HttpStatus.BAD_REQUEST, "Bad Request",
+                               "The request body is not a command message.", null);
     }
 }
