@@ -10,6 +10,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.IdentifierFactory;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.DeadlineMessage;
 import org.axonframework.eventhandling.EventBus;
@@ -125,9 +126,46 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
                 return resolveAssociation(event).map(Set::of).orElse(Set.of());
             }
 
+            /**
+             * Only the segment that owns the event's key reads it: the segment its association value hashes to, the
+             * one Axon starts the key's saga in. Axon's own rule has every segment take every event and load the
+             * sagas associated with it, to keep those whose identifier hashes to the segment: one lookup and one
+             * transaction per segment for each event, all but one of them for nothing.
+             */
             @Override
             public boolean canHandle(EventMessage<?> event, Segment segment) {
-                return keyOf(event) != null;
+                String key = keyOf(event);
+                return key != null && segment.matches(new AssociationValue(definition().associationProperty(), key));
+            }
+
+            @Override
+            public void handle(EventMessage<?> event, Segment segment) throws Exception {
+                if (canHandle(event, segment)) {
+                    super.handle(event, segment);
+                }
+            }
+
+            /**
+             * Every saga found by the key of an event this segment owns is this segment's, whatever its identifier:
+             * so the key's sagas stay with one segment when segments are split or merged, and a saga started outside
+             * a segment (a retried dead letter) is found too.
+             */
+            @Override
+            protected boolean matchesSegment(Segment segment, String sagaId) {
+                return true;
+            }
+
+            /**
+             * A new saga's identifier still hashes to the segment that started it, as Axon's do: a version of this
+             * service that routes by identifier, running next to this one, hands the saga the same events.
+             */
+            @Override
+            protected String createSagaIdentifier(Segment segment) {
+                String identifier;
+                do {
+                    identifier = IdentifierFactory.getInstance().generateIdentifier();
+                } while (!segment.matches(identifier));
+                return identifier;
             }
         };
     }

@@ -3,6 +3,7 @@ package org.sagaengine.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +89,8 @@ public final class SagaSpecification<S extends SagaInstance> {
     /** How many events the saga's processor has read, and whether one more is stored that it has not. */
     private long read;
     private boolean behind;
+    /** The segments events are handed to, as the saga's processor has them: one, the whole stream, by default. */
+    private List<Segment> segments = List.of(Segment.ROOT_SEGMENT);
 
     private SagaSpecification(SagaDefinition<S> definition, SagaTimeouts timeouts) {
         this.definition = definition;
@@ -135,6 +138,24 @@ public final class SagaSpecification<S extends SagaInstance> {
     /** A failure that may go away on a second try (the participant unreachable), for {@link #whenFails}. */
     public static Throwable unreachable() {
         return new IllegalStateException("the participant could not be reached");
+    }
+
+    /**
+     * Events reach the saga as they do through a streaming processor of {@code count} segments (a power of two): each
+     * is offered to every segment, and handed to those that say they handle it. An event the saga type handles must
+     * go to exactly one segment, and the saga must behave as with one.
+     */
+    public SagaSpecification<S> inSegments(int count) {
+        if (count < 1 || Integer.bitCount(count) != 1) {
+            throw new IllegalArgumentException("A processor's segments split in two: 1, 2, 4, ... segments, not "
+                                                       + count);
+        }
+        List<Segment> split = List.of(Segment.ROOT_SEGMENT);
+        while (split.size() < count) {
+            split = split.stream().flatMap(segment -> Arrays.stream(segment.split())).toList();
+        }
+        segments = split;
+        return this;
     }
 
     // ---- given and when ----
@@ -238,7 +259,15 @@ public final class SagaSpecification<S extends SagaInstance> {
     private void deliver(Object event) {
         read++;
         EventMessage<?> message = GenericEventMessage.asEventMessage(event);
-        inUnitOfWork(message, () -> manager.handle(message, Segment.ROOT_SEGMENT));
+        List<Segment> handling = segments.stream().filter(segment -> manager.canHandle(message, segment)).toList();
+        if (definition.handles(event) && definition.keyOf(event) != null && handling.size() != 1) {
+            throw new AssertionError(event.getClass().getSimpleName() + " for " + definition.keyOf(event)
+                                     + " went to " + handling.size() + " of " + segments.size()
+                                     + " segments, not to exactly one");
+        }
+        for (Segment segment : handling) {
+            inUnitOfWork(message, () -> manager.handle(message, segment));
+        }
         deliverPublished();
     }
 
