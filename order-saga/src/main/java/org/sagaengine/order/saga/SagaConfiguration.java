@@ -5,6 +5,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.Task;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
@@ -34,12 +35,14 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 
 /**
  * The order and return sagas. Their state, their deadlines and their dead letters all live in the orders database:
- * Axon's JDBC saga store, deadlines scheduled through db-scheduler so that they survive a restart of this service (and
- * held there, without loading their saga, while its processor is behind: {@link HeldDeadlineTask}), and per saga
- * type a dead-letter queue of Axon's kind that the saga's processor feeds through {@link SagaDeadLetters}.
+ * Axon's JDBC saga store, deadlines scheduled through db-scheduler so that they survive a restart of this service
+ * (written in the transaction that stores the saga, and held there, without loading their saga, while its processor is
+ * behind: {@link HeldDeadlineTask}), and per saga type a dead-letter queue of Axon's kind that the saga's processor
+ * feeds through {@link SagaDeadLetters}.
  */
 @org.springframework.context.annotation.Configuration
 class SagaConfiguration {
@@ -86,11 +89,21 @@ class SagaConfiguration {
     @Bean(destroyMethod = "stop")
     Scheduler deadlineScheduler(DataSource dataSource, ApplicationContext context,
                                 @Value("${sagaengine.saga.deadline-polling:500ms}") Duration polling) {
-        return Scheduler.create(dataSource, new HeldDeadlineTask(
-                                DbSchedulerDeadlineManager.binaryTask(
-                                        () -> context.getBean(DbSchedulerDeadlineManager.class)),
-                                () -> context.getBean(SagaDeadlineGate.class),
-                                () -> context.getBean(Serializer.class)))
+        return deadlineScheduler(dataSource, new HeldDeadlineTask(
+                                         DbSchedulerDeadlineManager.binaryTask(
+                                                 () -> context.getBean(DbSchedulerDeadlineManager.class)),
+                                         () -> context.getBean(SagaDeadlineGate.class),
+                                         () -> context.getBean(Serializer.class)),
+                                 polling);
+    }
+
+    /**
+     * The scheduler of the sagas' deadlines, on the orders database. It takes part in the transaction the caller runs
+     * in: a saga's deadlines are scheduled and cancelled in the transaction that stores the saga, and commit or roll
+     * back with it. Outside a transaction (the scheduler's own polling and executions) each statement commits at once.
+     */
+    static Scheduler deadlineScheduler(DataSource dataSource, Task<?> deadlines, Duration polling) {
+        return Scheduler.create(new TransactionAwareDataSourceProxy(dataSource), deadlines)
                         .pollingInterval(polling)
                         .threads(2)
                         .build();
