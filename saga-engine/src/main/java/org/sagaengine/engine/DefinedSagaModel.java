@@ -2,6 +2,7 @@ package org.sagaengine.engine;
 
 import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -172,29 +173,60 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
 
     private void handle(Message<?> message, S saga) throws Exception {
         byte[] before = stateMapper.writeValueAsBytes(saga);
+        AxonEffects effects = new AxonEffects();
         try {
             if (message instanceof DeadlineMessage<?> deadline) {
-                machine.onDeadline(saga, deadline.getDeadlineName(), new AxonEffects());
+                machine.onDeadline(saga, deadline.getDeadlineName(), effects);
             } else {
-                machine.on(saga, message.getPayload(), new AxonEffects());
+                machine.on(saga, message.getPayload(), effects);
             }
         } catch (Exception | Error failure) {
             stateMapper.readerForUpdating(saga).readValue(before);
+            effects.undo();
             throw failure;
         }
+        effects.done();
     }
 
-    /** The world as Axon gives it: its deadline manager in the saga's scope, its gateway, its saga lifecycle. */
+    /** A deadline a handler scheduled or cancelled. */
+    private record Deadline(String name, String id) {
+    }
+
+    /**
+     * The world as Axon gives it: its deadline manager in the saga's scope, its gateway, its saga lifecycle.
+     * <p>
+     * A handler's deadlines change with the saga's state or not at all. Axon's deadline manager writes at the unit of
+     * work's prepare-commit, and the unit of work commits when a saga handler fails (its event becomes a dead letter;
+     * the rest of the batch goes on), while the saga's state goes back to what it was. So the deadlines a handler
+     * cancels are cancelled only once it has succeeded, and those it scheduled are cancelled again if it fails:
+     * otherwise a failed handler that moved the saga on would leave it at its old step without that step's deadline,
+     * and a saga whose dead letter nobody retries would never time out.
+     */
     private final class AxonEffects implements SagaMachine.Effects {
+
+        private final List<Deadline> scheduled = new ArrayList<>();
+        private final List<Deadline> cancelled = new ArrayList<>();
 
         @Override
         public String schedule(Duration in, String deadlineName) {
-            return deadlines.schedule(in, deadlineName);
+            String id = deadlines.schedule(in, deadlineName);
+            scheduled.add(new Deadline(deadlineName, id));
+            return id;
         }
 
         @Override
         public void cancel(String deadlineName, String deadlineId) {
-            deadlines.cancelSchedule(deadlineName, deadlineId);
+            cancelled.add(new Deadline(deadlineName, deadlineId));
+        }
+
+        /** The handler succeeded: the deadlines it cancelled go. */
+        void done() {
+            cancelled.forEach(deadline -> deadlines.cancelSchedule(deadline.name(), deadline.id()));
+        }
+
+        /** The handler failed: the deadlines it scheduled go, and those it cancelled stay, as the saga's state does. */
+        void undo() {
+            scheduled.forEach(deadline -> deadlines.cancelSchedule(deadline.name(), deadline.id()));
         }
 
         /**

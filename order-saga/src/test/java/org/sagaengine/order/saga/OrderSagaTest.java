@@ -423,6 +423,21 @@ class OrderSagaTest {
                .expectStep(ORDER, "CHARGING_PAYMENT");
     }
 
+    /**
+     * The failed handler had moved the saga on (the reservation's deadline cancelled, the payment's scheduled) before
+     * recording failed. Its event waits as a dead letter and the saga is back at reserving stock: so must its deadlines
+     * be, or a saga whose dead letter nobody retries would never time out.
+     */
+    @Test
+    void aHandlerThatFailsLeavesTheDeadlinesAsTheyWereSoTheSagaStillTimesOut() {
+        givenRecordingTheChargeFails();
+        fixture.expectScheduledDeadline(STOCK_RESERVATION_DEADLINE)
+               .expectNoScheduledDeadline(PAYMENT_DEADLINE)
+               .whenTimeElapses(STEP_TIMEOUT.plusSeconds(1))
+               .expectCommands(new ReleaseStock(ESPRESSO, ORDER), new ReleaseStock(GRINDER, ORDER))
+               .expectStep(ORDER, "COMPENSATING");
+    }
+
     private void givenRecordingTheChargeFails() {
         fixture.given(PLACED)
                .given(new StockReserved(ESPRESSO, ORDER, 2))
