@@ -199,8 +199,8 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
      * work's prepare-commit, and the unit of work commits when a saga handler fails (its event becomes a dead letter;
      * the rest of the batch goes on), while the saga's state goes back to what it was. So the deadlines a handler
      * cancels are cancelled only once it has succeeded, and those it scheduled are cancelled again if it fails:
-     * otherwise a failed handler that moved the saga on would leave it at its old step without that step's deadline,
-     * and a saga whose dead letter nobody retries would never time out.
+     * otherwise a handler that cancelled the step's deadline to compensate, and then failed to record it, would leave
+     * the saga at its step with no deadline, and a saga whose dead letter nobody retries would never time out.
      */
     private final class AxonEffects implements SagaMachine.Effects {
 

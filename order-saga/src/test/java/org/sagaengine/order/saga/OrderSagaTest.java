@@ -424,15 +424,21 @@ class OrderSagaTest {
     }
 
     /**
-     * The failed handler had moved the saga on (the reservation's deadline cancelled, the payment's scheduled) before
-     * recording failed. Its event waits as a dead letter and the saga is back at reserving stock: so must its deadlines
-     * be, or a saga whose dead letter nobody retries would never time out.
+     * A refused line makes the saga compensate: the reservation's deadline is cancelled, then recording the
+     * compensation fails. The refusal waits as a dead letter and the saga is back at reserving stock: so must its
+     * deadline be, or a saga whose dead letter nobody retries would never time out.
      */
     @Test
     void aHandlerThatFailsLeavesTheDeadlinesAsTheyWereSoTheSagaStillTimesOut() {
-        givenRecordingTheChargeFails();
-        fixture.expectScheduledDeadline(STOCK_RESERVATION_DEADLINE)
-               .expectNoScheduledDeadline(PAYMENT_DEADLINE)
+        fixture.given(PLACED)
+               .given(new StockReserved(ESPRESSO, ORDER, 2))
+               .failWhenEntering("COMPENSATING");
+        assertThatThrownBy(() -> fixture.when(new StockReservationRejected(GRINDER, ORDER, 1, 0, "insufficient stock")))
+                .isInstanceOf(AssertionError.class);
+        fixture.recordingWorksAgain()
+               .expectScheduledDeadline(STOCK_RESERVATION_DEADLINE)
+               .expectNoScheduledDeadline(COMPENSATION_RETRY)
+               .expectStep(ORDER, "RESERVING_STOCK")
                .whenTimeElapses(STEP_TIMEOUT.plusSeconds(1))
                .expectCommands(new ReleaseStock(ESPRESSO, ORDER), new ReleaseStock(GRINDER, ORDER))
                .expectStep(ORDER, "COMPENSATING");
