@@ -69,14 +69,15 @@ class DeadlinesInTheSagaTransactionTest {
         transactions = new SpringTransactionManager(new DataSourceTransactionManager(orders));
         scheduler = SagaConfiguration.deadlineScheduler(
                 orders, DbSchedulerDeadlineManager.binaryTask(() -> deadlines), Duration.ofMinutes(1));
-        deadlines = new TolerantDeadlineManager(DbSchedulerDeadlineManager.builder()
-                                                                          .scheduler(scheduler)
-                                                                          .scopeAwareProvider(scope -> Stream.empty())
-                                                                          .serializer(JacksonSerializer.defaultSerializer())
-                                                                          .transactionManager(transactions)
-                                                                          .startScheduler(false)
-                                                                          .stopScheduler(false),
-                                                scheduler);
+        DbSchedulerDeadlineManager.Builder builder =
+                DbSchedulerDeadlineManager.builder()
+                                          .scheduler(scheduler)
+                                          .scopeAwareProvider(scope -> Stream.empty())
+                                          .serializer(JacksonSerializer.defaultSerializer())
+                                          .transactionManager(transactions)
+                                          .startScheduler(false)
+                                          .stopScheduler(false);
+        deadlines = new TolerantDeadlineManager(builder, scheduler);
     }
 
     @Test
