@@ -135,8 +135,7 @@ final class DefinedSagaModel<S extends SagaInstance> implements SagaModel<S> {
              */
             @Override
             public boolean canHandle(EventMessage<?> event, Segment segment) {
-                String key = keyOf(event);
-                return key != null && segment.matches(new AssociationValue(definition().associationProperty(), key));
+                return resolveAssociation(event).map(segment::matches).orElse(false);
             }
 
             @Override
