@@ -1,5 +1,6 @@
 package org.sagaengine.benchmarks;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,8 +44,9 @@ import org.sagaengine.launcher.EmbeddedSystem;
  * its saga ended. Whether a rate is kept up with is judged from the client's side, from when each order was due.
  * <p>
  * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--axon-server] [--history sagas]
- * [--label text] [--service-arg=--name=value]... [--report-only]}. With {@code --axon-server} the services run distributed on an
- * Axon Server started from {@code AXONSERVER_JAR}.
+ * [--label text] [--service-arg=--name=value]... [--keep] [--report-only]}. With {@code --axon-server} the services
+ * run distributed on an Axon Server started from {@code AXONSERVER_JAR}. A run works in a temporary directory and
+ * leaves only the logs there ({@link WorkDirectory}) unless {@code --keep} keeps the databases too.
  */
 public final class Speed {
 
@@ -183,23 +185,37 @@ public final class Speed {
                                                         + "benchmark command does)");
             }
             Path work = Files.createTempDirectory("speed");
+            boolean keep = flags.contains("--keep");
             Run measured;
-            if (onAxonServer) {
-                Path jar = AxonServerProcess.jar().orElseThrow(() -> new IllegalStateException(
-                        "--axon-server needs an Axon Server jar: set AXONSERVER_JAR (axon-server/README.md says how "
-                                + "to build one)"));
-                try (AxonServerProcess server = AxonServerProcess.start(jar, work.resolve("axonserver"))) {
+            try {
+                if (onAxonServer) {
+                    Path jar = AxonServerProcess.jar().orElseThrow(() -> new IllegalStateException(
+                            "--axon-server needs an Axon Server jar: set AXONSERVER_JAR (axon-server/README.md says "
+                                    + "how to build one)"));
+                    try (AxonServerProcess server = AxonServerProcess.start(jar, work.resolve("axonserver"))) {
+                        measured = new Speed(settings, work).run(label, settings, durable, serviceArguments,
+                                                                 services, server.servers());
+                    }
+                } else {
                     measured = new Speed(settings, work).run(label, settings, durable, serviceArguments, services,
-                                                             server.servers());
+                                                             null);
                 }
-            } else {
-                measured = new Speed(settings, work).run(label, settings, durable, serviceArguments, services, null);
+            } finally {
+                String left = keep ? "the databases and logs are in " + work
+                              : "the logs are in " + work + " (--keep keeps the databases too)";
+                if (!keep) {
+                    try {
+                        WorkDirectory.keepOnlyLogs(work);
+                    } catch (IOException failed) {
+                        left = "deleting the databases failed (" + failed + "): they and the logs are in " + work;
+                    }
+                }
+                System.out.println("[speed] " + left);
             }
             recorded.removeIf(earlier -> earlier.label().equals(label) && earlier.settings().equals(measured.settings()));
             recorded.add(measured);
             Files.createDirectories(docs);
             json.writeValue(runs.toFile(), recorded);
-            System.out.println("[speed] the databases and logs are in " + work);
         }
         if (recorded.isEmpty()) {
             throw new IllegalStateException("No run recorded in " + runs);
