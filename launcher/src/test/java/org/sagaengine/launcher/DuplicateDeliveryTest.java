@@ -76,37 +76,56 @@ class DuplicateDeliveryTest {
         assertThat(state(orderIds)).as("after commands delivered twice").isEqualTo(before);
 
         // Every event delivered again: each processor forgets its position and reads the stream from the start.
-        redeliverFromTheStart(INVENTORY, "inventory", "stock-projection");
-        redeliverFromTheStart(PAYMENT, "payments", "account-projection");
-        redeliverFromTheStart(ORDER_SAGA, "orders", "order-projection", "OrderSagaProcessor");
+        redeliverFromTheStart(Map.of(INVENTORY, new Processors("inventory", List.of("stock-projection")),
+                                     PAYMENT, new Processors("payments", List.of("account-projection")),
+                                     ORDER_SAGA, new Processors("orders", List.of("order-projection",
+                                                                                  "OrderSagaProcessor"))));
         Thread.sleep(2_000);
         assertThat(state(orderIds)).as("after every event was delivered again").isEqualTo(before);
     }
 
-    /** Kills the service, drops its processors' tokens, starts it and waits until they have read the whole stream. */
-    private void redeliverFromTheStart(String service, String database, String... processors) throws Exception {
-        system.kill(service);
-        try (Connection connection = system.connect(database);
-             PreparedStatement drop = connection.prepareStatement(
-                     "delete from tokenentry where processorname = any (?)")) {
-            drop.setArray(1, connection.createArrayOf("varchar", processors));
-            assertThat(drop.executeUpdate()).as("token rows of %s", List.of(processors)).isPositive();
+    /** A service's database and the processors in it that are to read the stream again. */
+    private record Processors(String database, List<String> names) {
+    }
+
+    /**
+     * Kills the services, drops their processors' tokens, starts them again together and waits until every one of
+     * those processors has read the whole stream.
+     */
+    private void redeliverFromTheStart(Map<String, Processors> byService) throws Exception {
+        for (String service : byService.keySet()) {
+            system.kill(service);
         }
-        system.restart(service);
-        system.awaitHealthy(List.of(service));
+        for (Processors processors : byService.values()) {
+            try (Connection connection = system.connect(processors.database());
+                 PreparedStatement drop = connection.prepareStatement(
+                         "delete from tokenentry where processorname = any (?)")) {
+                drop.setArray(1, connection.createArrayOf("varchar", processors.names().toArray()));
+                assertThat(drop.executeUpdate()).as("token rows of %s", processors.names()).isPositive();
+            }
+        }
+        for (String service : byService.keySet()) {
+            system.restart(service);
+        }
+        system.awaitHealthy(List.copyOf(byService.keySet()));
         long head = single("events", "select max(globalindex) from domainevententry");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            List<Long> positions = tokenPositions(database, processors);
-            return positions.size() >= processors.length && positions.stream().allMatch(p -> p >= head);
+            for (Processors processors : byService.values()) {
+                List<Long> positions = tokenPositions(processors.database(), processors.names());
+                if (positions.size() < processors.names().size() || positions.stream().anyMatch(p -> p < head)) {
+                    return false;
+                }
+            }
+            return true;
         });
     }
 
-    private List<Long> tokenPositions(String database, String... processors) throws SQLException {
+    private List<Long> tokenPositions(String database, List<String> processors) throws SQLException {
         List<Long> positions = new ArrayList<>();
         try (Connection connection = system.connect(database);
              PreparedStatement query = connection.prepareStatement(
                      "select token from tokenentry where processorname = any (?)")) {
-            query.setArray(1, connection.createArrayOf("varchar", processors));
+            query.setArray(1, connection.createArrayOf("varchar", processors.toArray()));
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     byte[] token = rows.getBytes(1);
