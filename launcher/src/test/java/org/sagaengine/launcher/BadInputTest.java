@@ -33,6 +33,8 @@ class BadInputTest {
 
     static final String KNOWN_PRODUCT = "bad-input-product";
     static final String KNOWN_ACCOUNT = "bad-input-account";
+    /** How far apart two readings of the databases' fingerprint must agree for the system to count as quiet. */
+    static final long QUIET_MILLIS = 300;
 
     @BeforeEach
     void knownProductAndAccount() {
@@ -226,8 +228,6 @@ class BadInputTest {
     static String fingerprintAfter() {
         return steadyFingerprint(Duration.ofMillis(QUIET_MILLIS));
     }
-
-    static final long QUIET_MILLIS = 300;
 
     private static String steadyFingerprint(Duration firstReading) {
         AtomicReference<String> last = new AtomicReference<>("");
