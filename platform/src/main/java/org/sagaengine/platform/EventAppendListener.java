@@ -21,9 +21,10 @@ import org.springframework.context.SmartLifecycle;
  * The poll stays as the safety net: a notification lost while the connection was down only delays events until then.
  * The listener holds one connection of its own, outside the pool, and connects again after a failure.
  * <p>
- * It wakes the store at most once per {@code interval}: the first append after a quiet spell wakes it at once, and
- * appends that follow closely are read together, a moment later, in one batch. Waking for each of hundreds of appends
- * a second would have every processor read and commit them one by one.
+ * A burst of appends wakes the store at once, each of them; a steady stream of them, at most once per {@code interval}
+ * ({@link WakeThrottle}), so that appends that follow closely are read together, a moment later, in one batch.
+ * Waking for each of hundreds of appends a second would have every processor read and commit them one by one, while
+ * holding back every wake delayed each step of a lone order's saga.
  */
 final class EventAppendListener implements SmartLifecycle {
 
@@ -33,19 +34,19 @@ final class EventAppendListener implements SmartLifecycle {
 
     private final DataSource events;
     private final Runnable wake;
-    private final Duration interval;
+    private final WakeThrottle throttle;
     private volatile Thread thread;
-    private long lastWake;
 
     /**
      * @param events   the events database
      * @param wake     what to do on hearing of new events; called on the listener's thread, so it must not block
-     * @param interval the least time between two wakes
+     * @param interval how far apart wakes are while appends keep coming, once a burst is spent
+     * @param burst    how many wakes in a row go at once
      */
-    EventAppendListener(DataSource events, Runnable wake, Duration interval) {
+    EventAppendListener(DataSource events, Runnable wake, Duration interval, int burst) {
         this.events = events;
         this.wake = wake;
-        this.interval = interval;
+        this.throttle = new WakeThrottle(interval, burst);
     }
 
     @Override
@@ -88,12 +89,11 @@ final class EventAppendListener implements SmartLifecycle {
                 while (thread == Thread.currentThread()) {
                     PGNotification[] heard = listener.getNotifications((int) Duration.ofSeconds(10).toMillis());
                     if (heard != null && heard.length > 0) {
-                        long since = System.nanoTime() - lastWake;
-                        if (since < interval.toNanos()) {
-                            // Appends in quick succession: those that follow in the meantime are read with it.
-                            Thread.sleep((interval.toNanos() - since) / 1_000_000);
+                        long delay = throttle.delayNanos(System.nanoTime());
+                        if (delay > 0) {
+                            // Appends keep coming: those that follow in the meantime are read with this one.
+                            Thread.sleep(delay / 1_000_000, (int) (delay % 1_000_000));
                         }
-                        lastWake = System.nanoTime();
                         wake.run();
                     }
                 }

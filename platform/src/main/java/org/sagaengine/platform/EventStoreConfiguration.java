@@ -46,14 +46,17 @@ public class EventStoreConfiguration {
      * @param fetchDelay how long the event store waits before it polls again when it has read everything; with
      *                   {@code listen} on, only events whose notification was lost wait that long
      * @param listen     hear of events appended by other services at once ({@link EventAppendListener})
-     * @param listenInterval the least time between two reads on hearing of appends: appends in quick succession are
-     *                   read together, in one batch
+     * @param listenInterval while appends keep coming, the time between two reads on hearing of them, once a burst
+     *                   is spent: appends in quick succession are read together, in one batch
+     * @param listenBurst how many reads in a row, on hearing of appends, go at once before the interval holds them
+     *                   back: a saga's chain of steps, one append each, is read without delay
      */
     public record EventStoreProperties(DataSourceSettings datasource, Duration fetchDelay, Boolean listen,
-                                       Duration listenInterval) {
+                                       Duration listenInterval, Integer listenBurst) {
         public EventStoreProperties {
             listen = listen == null || listen;
-            listenInterval = listenInterval == null ? Duration.ofMillis(20) : listenInterval;
+            listenInterval = listenInterval == null ? Duration.ofMillis(5) : listenInterval;
+            listenBurst = listenBurst == null ? 10 : listenBurst;
             fetchDelay = fetchDelay != null ? fetchDelay : listen ? Duration.ofSeconds(1) : Duration.ofMillis(50);
         }
     }
@@ -125,7 +128,7 @@ public class EventStoreConfiguration {
     EventAppendListener eventAppendListener(EventsDatabase events, EventStore eventStore,
                                             EventStoreProperties properties) {
         return new EventAppendListener(events.dataSource(), ((ListeningEventStore) eventStore)::appendedElsewhere,
-                                       properties.listenInterval());
+                                       properties.listenInterval(), properties.listenBurst());
     }
 
     @Bean

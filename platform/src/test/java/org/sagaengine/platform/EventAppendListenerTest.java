@@ -25,7 +25,7 @@ class EventAppendListenerTest {
     void anAppendWakesTheListenerWhenItCommitsAndNotBefore() throws Exception {
         Semaphore woken = new Semaphore(0);
         EventAppendListener listener = new EventAppendListener(database.dataSource(), woken::release,
-                                                               Duration.ofMillis(20));
+                                                               Duration.ofMillis(20), 10);
         listener.start();
         try {
             // On connecting it wakes once, for whatever was appended while nobody listened.
@@ -52,13 +52,13 @@ class EventAppendListenerTest {
     }
 
     @Test
-    void appendsInQuickSuccessionAreReadTogether() throws Exception {
+    void appendsInQuickSuccessionBeyondTheBurstAreReadTogether() throws Exception {
         AtomicInteger wakes = new AtomicInteger();
         Semaphore woken = new Semaphore(0);
         EventAppendListener listener = new EventAppendListener(database.dataSource(), () -> {
             wakes.incrementAndGet();
             woken.release();
-        }, Duration.ofMillis(500));
+        }, Duration.ofMillis(500), 1);
         listener.start();
         try {
             assertThat(woken.tryAcquire(10, TimeUnit.SECONDS)).as("woken on connecting").isTrue();
@@ -73,6 +73,32 @@ class EventAppendListenerTest {
             assertThat(woken.tryAcquire(5, TimeUnit.SECONDS)).as("woken by the first append").isTrue();
             Thread.sleep(1_500);
             assertThat(wakes.get()).as("wakes for 10 appends in quick succession").isBetween(1, 4);
+        } finally {
+            listener.stop();
+        }
+    }
+
+    @Test
+    void aChainOfSingleAppendsWithinTheBurstIsReadAtOnceEach() throws Exception {
+        Semaphore woken = new Semaphore(0);
+        Duration interval = Duration.ofSeconds(3);
+        EventAppendListener listener = new EventAppendListener(database.dataSource(), woken::release, interval, 5);
+        listener.start();
+        try {
+            assertThat(woken.tryAcquire(10, TimeUnit.SECONDS)).as("woken on connecting").isTrue();
+            try (Connection appending = database.dataSource().getConnection();
+                 Statement sql = appending.createStatement()) {
+                // As a saga's steps append: one event, read, and only then the next.
+                for (int step = 0; step < 5; step++) {
+                    sql.executeUpdate(append("c-" + step, 0));
+                    assertThat(woken.tryAcquire(1, TimeUnit.SECONDS))
+                            .as("append %d read at once, not an interval later", step + 1).isTrue();
+                }
+                sql.executeUpdate(append("c-5", 0));
+                assertThat(woken.tryAcquire(1, TimeUnit.SECONDS)).as("the sixth, past the burst, at once").isFalse();
+                assertThat(woken.tryAcquire(interval.toSeconds() + 1, TimeUnit.SECONDS))
+                        .as("the sixth, within the interval").isTrue();
+            }
         } finally {
             listener.stop();
         }
