@@ -55,7 +55,7 @@ public class EventStoreConfiguration {
                                        Duration listenInterval, Integer listenBurst) {
         public EventStoreProperties {
             listen = listen == null || listen;
-            listenInterval = listenInterval == null ? Duration.ofMillis(5) : listenInterval;
+            listenInterval = listenInterval == null ? Duration.ofMillis(20) : listenInterval;
             listenBurst = listenBurst == null ? 10 : listenBurst;
             fetchDelay = fetchDelay != null ? fetchDelay : listen ? Duration.ofSeconds(1) : Duration.ofMillis(50);
         }
