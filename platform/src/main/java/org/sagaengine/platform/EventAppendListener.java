@@ -23,7 +23,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>
  * A burst of appends wakes the store at once, each of them; a steady stream of them, at most once per {@code interval}
  * ({@link WakeThrottle}), so that appends that follow closely are read together, a moment later, in one batch.
- * Waking for each of hundreds of appends a second would have every processor read and commit them one by one, while
+ * Waking for each of hundreds of appends a second would have every processor read and commit them one by one;
  * holding back every wake delayed each step of a lone order's saga.
  */
 final class EventAppendListener implements SmartLifecycle {
