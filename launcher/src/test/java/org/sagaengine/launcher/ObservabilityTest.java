@@ -68,7 +68,13 @@ class ObservabilityTest {
         String scrape = scrape(orders);
         assertThat(scrape).contains("sagaengine_saga_step_seconds_bucket{step=\"RESERVING_STOCK\",type=\"order\"")
                           .contains("sagaengine_sagas_started_total{type=\"order\"}")
-                          .contains("eventProcessor_latency{processorName=\"OrderSagaProcessor\"}");
+                          .contains("eventProcessor_latency{processorName=\"OrderSagaProcessor\"}")
+                          .as("Axon's figures per processor and payload type, and per command")
+                          .contains("eventProcessor_capacity{payloadType=\"OrderPlaced\","
+                                    + "processorName=\"OrderSagaProcessor\"}")
+                          .contains("eventProcessor_successCounter_total{payloadType=\"OrderPlaced\","
+                                    + "processorName=\"OrderSagaProcessor\"}")
+                          .contains("commandBus_successTimer_seconds{payloadType=\"PlaceOrder\",quantile=\"0.99\"}");
     }
 
     @Test
