@@ -188,6 +188,27 @@ class BadInputTest {
         assertProblem(Api.get(orders, "/sagas?state=bogus"), 400);
     }
 
+    /** A problem says which field of the body, or which parameter of the path or query, is wrong, and how. */
+    @Test
+    void aProblemNamesWhatIsWrong() {
+        assertNames(Api.post(orders, "/orders", Map.of(
+                "accountId", KNOWN_ACCOUNT, "currency", "EUR",
+                "lines", List.of(Map.of("productId", KNOWN_PRODUCT, "quantity", -2, "unitPrice", 100)))),
+                    "lines[0].quantity");
+        assertNames(Api.post(payments, "/accounts/" + KNOWN_ACCOUNT + "/deposits", Map.of("amount", -5)), "amount");
+        assertNames(Api.get(payments, "/accounts?limit=0"), "limit");
+        assertNames(Api.get(orders, "/orders/with%20space"), "orderId");
+        assertNames(Api.get(inventory, "/stock-holds?orderId=with%20space"), "orderId");
+    }
+
+    private static void assertNames(Api.Response response, String field) {
+        assertProblem(response, 400);
+        assertThat(response.body().path("errors")).as("the problem's errors").isNotEmpty();
+        assertThat(response.body().path("errors").findValuesAsText("field")).containsExactly(field);
+        assertThat(response.body().path("errors").findValuesAsText("message")).allSatisfy(
+                message -> assertThat(message).isNotBlank());
+    }
+
     /** Ids share one namespace: the id of another kind of thing is as unknown as any other, and nothing is retried. */
     @Test
     void anIdOfAnotherKindIsNotFound() {

@@ -20,7 +20,6 @@ import org.sagaengine.inventory.query.StockQueries.StockReturnView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,7 +32,6 @@ import org.springframework.web.bind.annotation.RestController;
  * and show the change a moment later.
  */
 @RestController
-@Validated
 class ProductController {
 
     record RegisterProductRequest(

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -31,7 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
  * it ends when the participant it waits for answers, so it is refused here with what it waits for.
  */
 @RestController
-@Validated
 class SagaAdminController {
 
     private static final Logger log = LoggerFactory.getLogger(SagaAdminController.class);

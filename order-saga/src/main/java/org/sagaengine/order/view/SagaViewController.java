@@ -10,7 +10,6 @@ import org.sagaengine.order.view.SagaViewQueries.SagaDetail;
 import org.sagaengine.order.view.SagaViewQueries.SagaSummary;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
  * state (in all and per type), one saga's timeline.
  */
 @RestController
-@Validated
 class SagaViewController {
 
     private static final String TYPE = "[a-z][a-z0-9-]{0,31}";

@@ -22,7 +22,6 @@ import org.sagaengine.order.saga.OrderSaga;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -36,7 +35,6 @@ import org.springframework.web.bind.annotation.RestController;
  * order is refused with {@code 503} and {@code Retry-After} while the order sagas are behind ({@link SagaAdmission}).
  */
 @RestController
-@Validated
 class OrderController {
 
     record LineRequest(

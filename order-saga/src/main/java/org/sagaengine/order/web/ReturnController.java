@@ -22,7 +22,6 @@ import org.sagaengine.order.saga.ReturnSaga;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,7 +38,6 @@ import org.springframework.web.bind.annotation.RestController;
  * for the same order names the same return, which is requested once.
  */
 @RestController
-@Validated
 class ReturnController {
 
     record ReturnLineRequest(

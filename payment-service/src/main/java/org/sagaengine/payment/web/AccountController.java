@@ -21,7 +21,6 @@ import org.sagaengine.payment.query.AccountQueries.ReturnRefundView;
 import org.sagaengine.platform.web.ApiProblems.NotFound;
 import org.sagaengine.platform.web.Ids;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -34,7 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
  * handled before the answer is sent; the views they link to are read models and show the change a moment later.
  */
 @RestController
-@Validated
 class AccountController {
 
     static final long MAX_AMOUNT = 1_000_000_000_000L;

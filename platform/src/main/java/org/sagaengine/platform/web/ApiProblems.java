@@ -1,13 +1,12 @@
 package org.sagaengine.platform.web;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import org.axonframework.axonserver.connector.ErrorCode;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.common.AxonException;
@@ -19,12 +18,15 @@ import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
+import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -55,6 +57,10 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
     }
 
+    /**
+     * Constraints on a path or query parameter are checked by Spring MVC's method validation, and with them the body of
+     * the same method: each error names its parameter, or the field of the body.
+     */
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
                                                                             HttpHeaders headers,
@@ -62,31 +68,23 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
                                                                             WebRequest request) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
         problem.setTitle("Invalid request");
-        problem.setProperty("errors", ex.getAllErrors().stream()
-                                        .map(error -> Map.of("message", String.valueOf(error.getDefaultMessage())))
-                                        .toList());
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (ParameterValidationResult result : ex.getParameterValidationResults()) {
+            if (result instanceof ParameterErrors body) {
+                body.getFieldErrors().forEach(error -> errors.add(describe(error)));
+                body.getGlobalErrors().forEach(error -> errors.add(describe(result, error)));
+            } else {
+                result.getResolvableErrors().forEach(error -> errors.add(describe(result, error)));
+            }
+        }
+        problem.setProperty("errors", errors);
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
     }
 
-    /** A path or query parameter out of bounds ({@code limit=0}, an id with quotes): what was wrong, not where. */
-    @ExceptionHandler(ConstraintViolationException.class)
-    ProblemDetail invalidParameter(ConstraintViolationException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid.");
-        problem.setTitle("Invalid request");
-        problem.setProperty("errors", ex.getConstraintViolations().stream()
-                                        .map(violation -> Map.of("field", parameterName(violation),
-                                                                 "message", violation.getMessage()))
-                                        .toList());
-        return problem;
-    }
-
-    /** The last node of the violation's path: the parameter's name, without the method it belongs to. */
-    private static String parameterName(ConstraintViolation<?> violation) {
-        String name = "";
-        for (jakarta.validation.Path.Node node : violation.getPropertyPath()) {
-            name = String.valueOf(node.getName());
-        }
-        return name;
+    /** A parameter of the path or query, or a body as a whole: named for the parameter. */
+    private static Map<String, Object> describe(ParameterValidationResult result, MessageSourceResolvable error) {
+        return Map.of("field", String.valueOf(result.getMethodParameter().getParameterName()),
+                      "message", String.valueOf(error.getDefaultMessage()));
     }
 
     private static Map<String, Object> describe(FieldError error) {
