@@ -321,11 +321,10 @@ public final class EmbeddedSystem implements AutoCloseable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("No " + jar + ": build the services first (./mvnw -DskipTests package)");
             }
-            Path workLog = settings.dataDirectory().resolve("logs").resolve(service + "-prepare.log");
             ServiceImage image = ServiceImage.prepare(service, settings.servicesDirectory(), java,
-                                                      settings.serviceJvmOptions(), workLog);
+                                                      settings.serviceJvmOptions(), prepareLog(service));
             if (image.jar().equals(jar)) {
-                progress.accept("Could not unpack " + jar + " (see " + workLog + "); " + service
+                progress.accept("Could not unpack " + jar + " (see " + prepareLog(service) + "); " + service
                         + " runs from it as it is, and starts more slowly");
             }
             images.put(service, image);
@@ -340,29 +339,46 @@ public final class EmbeddedSystem implements AutoCloseable {
                 + String.join(", ", untrained.stream().map(ServiceImage::service).toList())
                 + " with one start of each, once per build, so that every later start is faster");
         Map<ServiceImage, Process> training = new LinkedHashMap<>();
-        for (ServiceImage image : untrained) {
-            Path workLog = settings.dataDirectory().resolve("logs").resolve(image.service() + "-prepare.log");
-            List<String> command = command(image.service(), image.jar(), image.trainingOptions(), workLog);
-            training.put(image, processBuilder(command, workLog, UUID.randomUUID().toString(), 0).start());
-        }
-        Instant deadline = Instant.now().plus(settings.startTimeout());
-        for (Map.Entry<ServiceImage, Process> started : training.entrySet()) {
-            ServiceImage image = started.getKey();
-            Process process = started.getValue();
-            long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
-            boolean ended = process.waitFor(left, TimeUnit.MILLISECONDS);
-            if (!ended) {
-                process.destroyForcibly().waitFor();
+        try {
+            for (ServiceImage image : untrained) {
+                Path log = prepareLog(image.service());
+                List<String> command = command(image.service(), image.jar(), image.trainingOptions(), log);
+                training.put(image, processBuilder(command, log, UUID.randomUUID().toString(), 0).start());
             }
+            Instant deadline = Instant.now().plus(settings.startTimeout());
+            for (Map.Entry<ServiceImage, Process> started : training.entrySet()) {
+                String outcome = trained(started.getKey(), started.getValue(), deadline);
+                if (outcome != null) {
+                    progress.accept("No class-data archive for " + started.getKey().service() + " (" + outcome
+                            + ", see " + prepareLog(started.getKey().service()) + "); it starts without one");
+                }
+            }
+        } finally {
+            training.values().forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** Waits for a training start and keeps its archive; what went wrong if it did not write one, or null. */
+    private String trained(ServiceImage image, Process process, Instant deadline) throws InterruptedException {
+        long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+        boolean ended = process.waitFor(left, TimeUnit.MILLISECONDS);
+        if (!ended) {
+            process.destroyForcibly().waitFor();
+        }
+        try {
             if (ended && process.exitValue() == 0 && image.adoptTrainingArchive()) {
-                continue;
+                return null;
             }
             image.discardTrainingArchive();
-            progress.accept("No class-data archive for " + image.service() + " ("
-                    + (ended ? "exit code " + process.exitValue() : "not done within " + settings.startTimeout())
-                    + ", see " + settings.dataDirectory().resolve("logs").resolve(image.service() + "-prepare.log")
-                    + "); it starts without one");
+        } catch (IOException e) {
+            return "its archive could not be kept: " + e.getMessage();
         }
+        return ended ? "exit code " + process.exitValue() : "not done within " + settings.startTimeout();
+    }
+
+    /** Where what preparing a service printed goes: beside its log. */
+    private Path prepareLog(String service) {
+        return settings.dataDirectory().resolve("logs").resolve(service + "-prepare.log");
     }
 
     private static Path javaCommand() {

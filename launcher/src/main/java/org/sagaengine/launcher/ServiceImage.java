@@ -8,6 +8,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,14 +52,21 @@ final class ServiceImage {
     static ServiceImage prepare(String service, Path servicesDirectory, Path java, List<String> jvmOptions,
                                 Path workLog) throws IOException, InterruptedException {
         Path fatJar = servicesDirectory.resolve(service + ".jar");
-        Path home = servicesDirectory.resolve(PREPARED).resolve(service + "-" + buildOf(fatJar));
-        Path extracted = home.resolve(service + ".jar");
-        if (!Files.isRegularFile(extracted) && !extract(java, fatJar, home, workLog)) {
+        try {
+            Path home = servicesDirectory.resolve(PREPARED).resolve(service + "-" + buildOf(fatJar));
+            Path extracted = home.resolve(service + ".jar");
+            if (!Files.isRegularFile(extracted) && !extract(java, fatJar, home, workLog)) {
+                return new ServiceImage(service, fatJar, null);
+            }
+            removeOtherBuilds(servicesDirectory.resolve(PREPARED), service, home);
+            return new ServiceImage(service, extracted,
+                                    home.resolve("classes-" + digest(jvmIdentity(java, jvmOptions)) + ".jsa"));
+        } catch (IOException cannot) {
+            // A services directory that cannot be written to, say: the jar runs as it is.
+            Files.writeString(workLog, "Could not prepare " + fatJar + ": " + cannot + System.lineSeparator(),
+                              StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             return new ServiceImage(service, fatJar, null);
         }
-        removeOtherBuilds(servicesDirectory.resolve(PREPARED), service, home);
-        return new ServiceImage(service, extracted, home.resolve("classes-" + digest(jvmIdentity(java, jvmOptions))
-                                                                 + ".jsa"));
     }
 
     /** The jar to run. */

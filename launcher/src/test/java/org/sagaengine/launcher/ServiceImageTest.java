@@ -70,6 +70,18 @@ class ServiceImageTest {
     }
 
     @Test
+    void whereNothingCanBeUnpackedTheJarRunsAsItIs() throws Exception {
+        Path fatJar = copyOfTheServiceJar();
+        Files.writeString(services.resolve(".prepared"), "a file where the directory would go");
+
+        ServiceImage image = ServiceImage.prepare(SERVICE, services, JAVA, OPTIONS, log());
+
+        assertThat(image.jar()).isEqualTo(fatJar);
+        assertThat(image.runOptions()).isEmpty();
+        assertThat(log()).content().contains("Could not prepare");
+    }
+
+    @Test
     void anArchiveIsUsedOnlyOnceATrainingStartHasWrittenOne() throws Exception {
         copyOfTheServiceJar();
         ServiceImage image = ServiceImage.prepare(SERVICE, services, JAVA, OPTIONS, log());
