@@ -14,13 +14,20 @@ import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import org.axonframework.deadline.dbscheduler.DbSchedulerBinaryDeadlineDetails;
 import org.axonframework.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Axon's db-scheduler deadline task, asking the engine's {@link SagaDeadlineGate} first: a saga's deadline that falls
  * due while the saga's processor is behind goes back into the schedule, under the same id and without loading the
- * saga, until the processor has read what was stored before it fell due.
+ * saga, until the processor has read what was stored before it fell due; and one whose delivery failed is tried again
+ * within seconds.
  */
 public final class HeldDeadlineTask implements Task<DbSchedulerBinaryDeadlineDetails> {
+
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(HeldDeadlineTask.class);
 
     private final Task<DbSchedulerBinaryDeadlineDetails> deadlines;
     private final Supplier<SagaDeadlineGate> gate;
@@ -83,9 +90,28 @@ public final class HeldDeadlineTask implements Task<DbSchedulerBinaryDeadlineDet
         return deadlines.schedulableInstance(id, data);
     }
 
+    /**
+     * A deadline whose delivery failed is tried again soon: after 1 s, doubling up to 30 s while it keeps failing.
+     * Delivering one reads the event store's head and runs the saga, so it fails while the event store or the
+     * database is out of reach, and db-scheduler's default, which Axon's task keeps, would try again only after five
+     * minutes each time: the saga's step would wait that long after the outage ended.
+     */
     @Override
     public FailureHandler<DbSchedulerBinaryDeadlineDetails> getFailureHandler() {
-        return deadlines.getFailureHandler();
+        return (complete, operations) -> {
+            int failures = complete.getExecution().consecutiveFailures + 1;
+            Duration wait = retryAfter(failures);
+            log.warn("Deadline {} could not be delivered ({} time(s) in a row: {}); trying again in {}",
+                     complete.getExecution().taskInstance.getId(), failures,
+                     complete.getCause().map(Throwable::toString).orElse("no cause given"), wait);
+            operations.reschedule(complete, complete.getTimeDone().plus(wait));
+        };
+    }
+
+    /** How long to wait after a deadline's {@code failures}-th failure in a row. */
+    static Duration retryAfter(int failures) {
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(failures, 1) - 1, 5));
+        return wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait;
     }
 
     @Override

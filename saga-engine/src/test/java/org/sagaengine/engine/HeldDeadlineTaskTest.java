@@ -171,6 +171,37 @@ class HeldDeadlineTaskTest {
         assertThat(delivered.get(0)).isEqualTo(new Delivered("statement-due", account, OptionalLong.empty()));
     }
 
+    @Test
+    void aDeadlineWhoseDeliveryFailsIsTriedAgainWithinSecondsAndDeliveredOnce() throws InterruptedException {
+        trips.at(5, 5).unavailableFor(2);
+        SagaScopeDescriptor trip = new SagaScopeDescriptor(SAGA_TYPE, "trip-4");
+        String id = deadlines.schedule(SOON, "step-timeout", null, trip);
+
+        // Failed once: due again a second later, with the failure counted, still under its id.
+        await().atMost(Duration.ofSeconds(5)).until(() -> consecutiveFailures(id) >= 1);
+        // Failed after 1 s and then after 2 s more; db-scheduler's default would have waited 5 minutes each time.
+        await().atMost(Duration.ofSeconds(15)).until(() -> delivered.size() == 1);
+        assertThat(trips.failedReadings()).isEqualTo(2);
+        assertThat(delivered.get(0)).isEqualTo(new Delivered("step-timeout", trip, OptionalLong.of(5)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> scheduled().isEmpty());
+        Thread.sleep(500);
+        assertThat(delivered).as("delivered once").hasSize(1);
+    }
+
+    @Test
+    void retriesBackOffFromASecondToHalfAMinute() {
+        assertThat(List.of(1, 2, 3, 4, 5, 6, 7, 50).stream().map(HeldDeadlineTask::retryAfter).toList())
+                .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                                 Duration.ofSeconds(8), Duration.ofSeconds(16), Duration.ofSeconds(30),
+                                 Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    private int consecutiveFailures(String id) {
+        return database.jdbc.sql("select coalesce(max(consecutive_failures), 0) from scheduled_tasks"
+                                + " where task_instance = ?")
+                   .param(id).query(Integer.class).single();
+    }
+
     private List<String> scheduled() {
         return database.jdbc.sql("select task_instance from scheduled_tasks").query(String.class).list();
     }
