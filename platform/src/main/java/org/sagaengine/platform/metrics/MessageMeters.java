@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Clock;
@@ -44,7 +45,7 @@ final class MessageMeters implements MessageMonitor<Message<?>> {
     private final boolean capacity;
     /** The processor's lag, for event processors only; registered as a gauge with its first event, as Axon does. */
     private final AtomicLong latency;
-    private volatile boolean latencyRegistered;
+    private final AtomicBoolean latencyRegistered = new AtomicBoolean();
     private final ConcurrentMap<Class<?>, Meters> metersByPayloadType = new ConcurrentHashMap<>();
 
     private MessageMeters(MeterRegistry registry, String prefix, Tags componentTags, boolean countsPerPayloadType,
@@ -92,12 +93,12 @@ final class MessageMeters implements MessageMonitor<Message<?>> {
 
     private void noteLatency(EventMessage<?> event) {
         latency.set(clock.wallTime() - event.getTimestamp().toEpochMilli());
-        if (!latencyRegistered) {
+        // Once, even when the processor's segments see their first events at the same moment.
+        if (!latencyRegistered.get() && latencyRegistered.compareAndSet(false, true)) {
             Gauge.builder(prefix + ".latency", latency, AtomicLong::get)
                  .tags(componentTags)
                  .strongReference(true)
                  .register(registry);
-            latencyRegistered = true;
         }
     }
 
