@@ -54,9 +54,14 @@ class AxonServerTopologyTest {
         Path jar = AxonServerProcess.jar().orElseThrow();
         axonServer = AxonServerProcess.start(jar, TestData.newDirectory("axonserver"));
         System.out.println("[axonserver] Axon Server up, dashboard at " + axonServer.dashboard());
+        // The mixed workload's cold burst of 240 orders from 16 clients must all be admitted: on a slow machine the
+        // order saga's processor, newly started and with Axon Server beside it, fell 5.3 s behind and admission
+        // refused orders with 503, as it should past its default 5 s. Refusing is OverloadTest's subject; here
+        // the limit is out of the way.
         SystemSettings settings = RunningSystem.testSettings("distributed", List.of(
                 "--sagaengine.saga.step-timeout=" + STEP_TIMEOUT.toSeconds() + "s",
-                "--sagaengine.saga.retry-interval=3s")).withAxonServer(axonServer.servers());
+                "--sagaengine.saga.retry-interval=3s",
+                "--sagaengine.admission.max-lag=60s")).withAxonServer(axonServer.servers());
         system = new EmbeddedSystem(settings, line -> System.out.println("[axonserver] " + line));
         system.start();
     }
