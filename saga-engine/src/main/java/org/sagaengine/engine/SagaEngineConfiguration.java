@@ -12,11 +12,13 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfigurer;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
 import org.axonframework.modelling.saga.AbstractSagaManager;
 import org.axonframework.modelling.saga.repository.AnnotatedSagaRepository;
 import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,9 +56,11 @@ public class SagaEngineConfiguration {
     /** Refuses new sagas of a type that is behind; {@link SagaAdmission}. */
     @Bean
     SagaAdmission sagaAdmission(SagaAdmission.Limits limits, ObjectProvider<SagaDefinition<?>> definitions,
-                                org.axonframework.config.Configuration axon, ObjectProvider<SagaProgress> progress) {
+                                org.axonframework.config.Configuration axon, ObjectProvider<SagaProgress> progress,
+                                ObjectProvider<JdbcClient> jdbc) {
         Map<String, StreamPosition> positions = new LinkedHashMap<>();
-        definitions.orderedStream().forEach(definition -> positions.put(definition.type(), position(axon, definition)));
+        definitions.orderedStream().forEach(definition -> positions.put(definition.type(),
+                                                                        position(axon, definition, jdbc)));
         SagaProgress recorded = progress.getIfAvailable();
         // Without a record of progress, only the processor's lag counts.
         return new SagaAdmission(limits, positions,
@@ -67,17 +71,31 @@ public class SagaEngineConfiguration {
     /** Holds a saga's deadlines while its processor is behind, for a scheduler that asks; {@link SagaDeadlineGate}. */
     @Bean
     SagaDeadlineGate sagaDeadlineGate(ObjectProvider<SagaDefinition<?>> definitions,
-                                      org.axonframework.config.Configuration axon) {
+                                      org.axonframework.config.Configuration axon, ObjectProvider<JdbcClient> jdbc) {
         Map<String, StreamPosition> positions = new LinkedHashMap<>();
         definitions.orderedStream().forEach(definition -> positions.put(definition.stateType().getSimpleName(),
-                                                                        position(axon, definition)));
+                                                                        position(axon, definition, jdbc)));
         return new SagaDeadlineGate(positions);
     }
 
-    /** Where a saga type's processor in this process reads the event stream. */
-    private static StreamPosition position(org.axonframework.config.Configuration c, SagaDefinition<?> definition) {
+    /**
+     * Where a saga type's processor reads the event stream: in this process, and, for the segments this process does
+     * not hold, in the tokens the service's database stores, when it has one.
+     */
+    private static StreamPosition position(org.axonframework.config.Configuration c, SagaDefinition<?> definition,
+                                           ObjectProvider<JdbcClient> jdbc) {
+        String name = processorName(definition);
+        JdbcClient database = jdbc.getIfUnique();
+        StoredPositions stored = database == null ? StoredPositions.UNKNOWN
+                                 : new JdbcStoredPositions(database, () -> tokenSerializer(c, name));
         return StreamPosition.of(c::eventStore, () -> c.eventProcessingConfiguration()
-                .eventProcessor(processorName(definition), StreamingEventProcessor.class).orElseThrow());
+                .eventProcessor(name, StreamingEventProcessor.class).orElseThrow(), stored);
+    }
+
+    /** The serializer the processor's tokens are stored with. */
+    private static Serializer tokenSerializer(org.axonframework.config.Configuration c, String processorName) {
+        return c.eventProcessingConfiguration().tokenStore(processorName) instanceof JdbcTokenStore jdbc
+               ? jdbc.serializer() : c.serializer();
     }
 
     /** Progress and timeline in the service's database, when it has one and records progress no other way. */
@@ -102,11 +120,12 @@ public class SagaEngineConfiguration {
     void registerSagas(EventProcessingConfigurer processing, ObjectProvider<SagaDefinition<?>> definitions,
                        ObjectProvider<SagaProgress> progress, ObjectProvider<FailureClassifier> failures,
                        ObjectProvider<SagaTimeouts> timeouts, ObjectProvider<HandlerEnhancerDefinition> enhancers,
+                       ObjectProvider<JdbcClient> jdbc,
                        @Value("${sagaengine.saga.segments:2}") int segments,
                        @Value("${sagaengine.saga.batch-size:50}") int batchSize) {
         List<SagaDefinition<?>> all = definitions.orderedStream().toList();
         for (SagaDefinition<?> definition : all) {
-            register(processing, definition, new Collaborators(progress, failures, timeouts, enhancers), segments,
+            register(processing, definition, new Collaborators(progress, failures, timeouts, enhancers, jdbc), segments,
                      batchSize);
         }
     }
@@ -114,7 +133,8 @@ public class SagaEngineConfiguration {
     /** The service's beans a saga type runs with, looked up once Axon builds the saga. */
     private record Collaborators(ObjectProvider<SagaProgress> progress, ObjectProvider<FailureClassifier> failures,
                                  ObjectProvider<SagaTimeouts> timeouts,
-                                 ObjectProvider<HandlerEnhancerDefinition> enhancers) {
+                                 ObjectProvider<HandlerEnhancerDefinition> enhancers,
+                                 ObjectProvider<JdbcClient> jdbc) {
     }
 
     private static <S extends SagaInstance> void register(EventProcessingConfigurer processing,
@@ -169,7 +189,7 @@ public class SagaEngineConfiguration {
                                           collaborators.progress().getObject()),
                         stateMapper, c.commandGateway(), c.deadlineManager(), c.eventBus(),
                         collaborators.failures().getObject(),
-                        position(c, definition), new CommandsInFlight(),
+                        position(c, definition, collaborators.jdbc()), new CommandsInFlight(),
                         collaborators.enhancers().orderedStream().toList());
             }
             return model;
