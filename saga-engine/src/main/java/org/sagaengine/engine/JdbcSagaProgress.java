@@ -4,6 +4,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +24,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Writes a saga's step, timeline and next due time into {@code saga_step} and {@code saga_timeline}, inside
  * the saga processor's transaction, and counts sagas and times their steps once that transaction has committed (a
- * batch that is rolled back and handled again is counted once). The service creates the two tables in its own
+ * batch that is rolled back and handled again is counted once). What one handler reports is one statement. The
+ * service creates the two tables in its own
  * database; docs/engine.md gives their shape. {@link SagaEngineConfiguration} provides it to a service that has a
  * {@link JdbcClient} and no {@link SagaProgress} of its own.
  */
@@ -64,37 +68,90 @@ public class JdbcSagaProgress implements SagaProgress {
     /** One round trip: the step it leaves (for the step timer), the new step, and its timeline entry. */
     @Override
     public void entered(String sagaType, String sagaKey, String step, String state, String detail) {
+        reported(sagaType, sagaKey, List.of(new Entered(step, state, detail)));
+    }
+
+    /**
+     * One statement for all of it: the step the saga leaves (for the step timer), the last step it entered, when it
+     * is next due, and the timeline's entries in the order they were reported.
+     */
+    @Override
+    public void reported(String sagaType, String sagaKey, List<Report> reports) {
         Instant now = clock.instant();
+        List<Entered> steps = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
+        params.put("type", sagaType);
+        params.put("key", sagaKey);
+        params.put("now", Timestamp.from(now));
+        Due due = null;
+        for (Report report : reports) {
+            if (report instanceof Entered entered) {
+                steps.add(entered);
+                row(rows, params, Entry.STEP, entered.step(), entered.detail());
+            } else if (report instanceof Note noted) {
+                row(rows, params, noted.kind(), noted.name(), noted.detail());
+            } else if (report instanceof Due next) {
+                due = next;
+            }
+        }
+        if (due != null) {
+            params.put("due", due.in() == null ? null : Timestamp.from(now.plus(due.in())));
+        }
+        String timeline = rows.isEmpty() ? null
+                          : "insert into saga_timeline (saga_type, saga_key, at, kind, name, detail) values "
+                            + String.join(", ", rows);
+        String dueAt = "update saga_step set due_at = :due where saga_type = :type and saga_key = :key";
+        if (steps.isEmpty()) {
+            String sql = timeline == null ? dueAt : due == null ? timeline : "with due as (" + dueAt + ") " + timeline;
+            jdbc.sql(sql).params(params).update();
+            return;
+        }
+        Entered last = steps.get(steps.size() - 1);
+        params.put("step", last.step());
+        params.put("state", last.state());
+        params.put("detail", abbreviate(last.detail()));
         Optional<StepLeft> previous = jdbc.sql("""
                 with previous as (select step, updated_at from saga_step where saga_type = :type and saga_key = :key),
                      entered as (insert into saga_step (saga_type, saga_key, step, state, detail, started_at,
-                                                        updated_at)
-                                 values (:type, :key, :step, :state, :detail, :now, :now)
+                                                        updated_at, due_at)
+                                 values (:type, :key, :step, :state, :detail, :now, :now, %s)
                                  on conflict (saga_type, saga_key)
                                  do update set step = excluded.step, state = excluded.state,
-                                               detail = excluded.detail, updated_at = excluded.updated_at),
-                     noted as (insert into saga_timeline (saga_type, saga_key, at, kind, name, detail)
-                               values (:type, :key, :now, 'STEP', :step, :detail))
+                                               detail = excluded.detail, updated_at = excluded.updated_at,
+                                               due_at = %s),
+                     noted as (%s)
                 select step, updated_at from previous
-                """)
-                .param("type", sagaType)
-                .param("key", sagaKey)
-                .param("step", step)
-                .param("state", state)
-                .param("detail", abbreviate(detail))
-                .param("now", Timestamp.from(now))
+                """.formatted(due == null ? "null" : ":due", due == null ? "saga_step.due_at" : ":due", timeline))
+                .params(params)
                 .query((row, n) -> new StepLeft(row.getString(1), row.getTimestamp(2).toInstant()))
                 .optional();
-        afterCommit(() -> {
-            count(sagaType, previous.isEmpty(), step, state);
-            previous.ifPresent(left -> Timer.builder("sagaengine.saga.step")
-                                            .description("how long a saga stayed in a step")
-                                            .tag("step", left.step())
-                                            .tag("type", sagaType)
-                                            .publishPercentileHistogram()
-                                            .register(meters)
-                                            .record(Duration.between(left.since(), now)));
-        });
+        afterCommit(() -> stepsEntered(sagaType, previous, steps, now));
+    }
+
+    /** A row of the timeline's insert, and its parameters. */
+    private static void row(List<String> rows, Map<String, Object> params, Entry kind, String name, String detail) {
+        int row = rows.size();
+        rows.add("(:type, :key, :now, :kind" + row + ", :name" + row + ", :detail" + row + ")");
+        params.put("kind" + row, kind.name());
+        params.put("name" + row, name);
+        params.put("detail" + row, abbreviate(detail));
+    }
+
+    /** Counts each step entered and times each step left: the one stored before, then each entered before the last. */
+    private void stepsEntered(String sagaType, Optional<StepLeft> stored, List<Entered> steps, Instant now) {
+        Optional<StepLeft> left = stored;
+        for (Entered entered : steps) {
+            count(sagaType, left.isEmpty(), entered.step(), entered.state());
+            left.ifPresent(step -> Timer.builder("sagaengine.saga.step")
+                                        .description("how long a saga stayed in a step")
+                                        .tag("step", step.step())
+                                        .tag("type", sagaType)
+                                        .publishPercentileHistogram()
+                                        .register(meters)
+                                        .record(Duration.between(step.since(), now)));
+            left = Optional.of(new StepLeft(entered.step(), now));
+        }
     }
 
     private record StepLeft(String step, Instant since) {
@@ -102,16 +159,12 @@ public class JdbcSagaProgress implements SagaProgress {
 
     @Override
     public void noted(String sagaType, String sagaKey, Entry kind, String name, String detail) {
-        jdbc.sql("insert into saga_timeline (saga_type, saga_key, at, kind, name, detail) values (?, ?, ?, ?, ?, ?)")
-            .params(sagaType, sagaKey, Timestamp.from(clock.instant()), kind.name(), name, abbreviate(detail))
-            .update();
+        reported(sagaType, sagaKey, List.of(new Note(kind, name, detail)));
     }
 
     @Override
     public void due(String sagaType, String sagaKey, Duration in) {
-        jdbc.sql("update saga_step set due_at = ? where saga_type = ? and saga_key = ?")
-            .params(in == null ? null : Timestamp.from(clock.instant().plus(in)), sagaType, sagaKey)
-            .update();
+        reported(sagaType, sagaKey, List.of(new Due(in)));
     }
 
     @Override

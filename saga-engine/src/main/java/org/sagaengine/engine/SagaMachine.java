@@ -108,6 +108,7 @@ final class SagaMachine<S extends SagaInstance> {
         private final S saga;
         private final Effects effects;
         private final List<Outgoing> outgoing = new ArrayList<>();
+        private final List<SagaProgress.Report> reports = new ArrayList<>();
 
         Run(S saga, Effects effects) {
             this.saga = saga;
@@ -480,7 +481,11 @@ final class SagaMachine<S extends SagaInstance> {
             outgoing.add(new Outgoing(command, definition.type, saga.sagaKey, step.name, item, compensation));
         }
 
+        /** Writes what the handler reported, in one go, and then sends its commands. */
         void flush() {
+            if (!reports.isEmpty()) {
+                progress.reported(definition.type, saga.sagaKey, reports);
+            }
             outgoing.forEach(effects::send);
         }
 
@@ -493,7 +498,7 @@ final class SagaMachine<S extends SagaInstance> {
             if (name != null) {
                 saga.deadlineName = name;
                 saga.deadlineId = effects.schedule(timeouts.stepTimeout(), name);
-                progress.due(definition.type, saga.sagaKey, timeouts.stepTimeout());
+                reports.add(new SagaProgress.Due(timeouts.stepTimeout()));
             }
         }
 
@@ -502,7 +507,7 @@ final class SagaMachine<S extends SagaInstance> {
                 effects.cancel(saga.deadlineName, saga.deadlineId);
                 saga.deadlineId = null;
                 saga.deadlineName = null;
-                progress.due(definition.type, saga.sagaKey, null);
+                reports.add(new SagaProgress.Due(null));
             }
         }
 
@@ -512,7 +517,7 @@ final class SagaMachine<S extends SagaInstance> {
             saga.deadlineWaits = 0;
             saga.retryName = name;
             saga.retryId = effects.schedule(timeouts.retryInterval(), name);
-            progress.due(definition.type, saga.sagaKey, timeouts.retryInterval());
+            reports.add(new SagaProgress.Due(timeouts.retryInterval()));
         }
 
         private void cancelRetry() {
@@ -520,7 +525,7 @@ final class SagaMachine<S extends SagaInstance> {
                 effects.cancel(saga.retryName, saga.retryId);
                 saga.retryId = null;
                 saga.retryName = null;
-                progress.due(definition.type, saga.sagaKey, null);
+                reports.add(new SagaProgress.Due(null));
             }
         }
 
@@ -568,11 +573,11 @@ final class SagaMachine<S extends SagaInstance> {
                 case COMPENSATING, FAILING -> "COMPENSATING";
                 case ENDED -> step;
             };
-            progress.entered(definition.type, saga.sagaKey, step, state, detail);
+            reports.add(new SagaProgress.Entered(step, state, detail));
         }
 
         private void noted(SagaProgress.Entry kind, String name, String detail) {
-            progress.noted(definition.type, saga.sagaKey, kind, name, detail);
+            reports.add(new SagaProgress.Note(kind, name, detail));
         }
 
         private static String name(Object message) {

@@ -1,6 +1,7 @@
 package org.sagaengine.engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -33,6 +34,39 @@ public interface SagaProgress {
 
     /** The saga's next deadline or retry falls due after {@code in}; {@code null}: nothing is due. */
     void due(String sagaType, String sagaKey, Duration in);
+
+    /** One thing a handler reported: a step entered, a timeline entry, or when the saga is next due. */
+    sealed interface Report {
+    }
+
+    /** {@link #entered}. */
+    record Entered(String step, String state, String detail) implements Report {
+    }
+
+    /** {@link #noted}. */
+    record Note(Entry kind, String name, String detail) implements Report {
+    }
+
+    /** {@link #due}. */
+    record Due(Duration in) implements Report {
+    }
+
+    /**
+     * Everything one handler of one saga reported, in the order it happened, written together before the handler's
+     * commands leave. By default each report goes to {@link #entered}, {@link #noted} or {@link #due} in turn; a
+     * progress kept in a database can write them in one statement.
+     */
+    default void reported(String sagaType, String sagaKey, List<Report> reports) {
+        for (Report report : reports) {
+            if (report instanceof Entered entered) {
+                entered(sagaType, sagaKey, entered.step(), entered.state(), entered.detail());
+            } else if (report instanceof Note noted) {
+                noted(sagaType, sagaKey, noted.kind(), noted.name(), noted.detail());
+            } else if (report instanceof Due due) {
+                due(sagaType, sagaKey, due.in());
+            }
+        }
+    }
 
     /** Whether a saga of this type and key has entered any step: it runs, or it ran and ended. */
     boolean hasRun(String sagaType, String sagaKey);
