@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +20,7 @@ import org.sagaengine.engine.SagaProgress.Due;
 import org.sagaengine.engine.SagaProgress.Entered;
 import org.sagaengine.engine.SagaProgress.Entry;
 import org.sagaengine.engine.SagaProgress.Note;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -80,8 +78,7 @@ class JdbcSagaProgressTest {
     void whatOneHandlerReportsIsOneStatementInTheOrderReported() {
         AtomicInteger statements = new AtomicInteger();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        JdbcSagaProgress progress = new JdbcSagaProgress(JdbcClient.create(counting(database.dataSource(), statements)),
-                                                         meters);
+        JdbcSagaProgress progress = new JdbcSagaProgress(counting(statements), meters);
 
         progress.reported("tour", "t9", List.of(new Note(Entry.REPLY, "TripPlanned", null),
                                                 new Entered("HOLDING_SEATS", "RUNNING", "2 seats"),
@@ -148,29 +145,14 @@ class JdbcSagaProgressTest {
                             .param(key).query(String.class).list();
     }
 
-    /** The database, counting the statements prepared on its connections. */
-    private static DataSource counting(DataSource dataSource, AtomicInteger statements) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    Object result = invoke(method, dataSource, args);
-                    if (!(result instanceof Connection connection)) {
-                        return result;
-                    }
-                    return Proxy.newProxyInstance(
-                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (c, call, callArgs) -> {
-                                if (call.getName().startsWith("prepare") || call.getName().equals("createStatement")) {
-                                    statements.incrementAndGet();
-                                }
-                                return invoke(call, connection, callArgs);
-                            });
-                });
-    }
-
-    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException failure) {
-            throw failure.getCause();
-        }
+    /** The database, counting every statement its template runs. */
+    private static JdbcClient counting(AtomicInteger statements) {
+        return JdbcClient.create(new JdbcTemplate(database.dataSource()) {
+            @Override
+            protected void applyStatementSettings(Statement statement) throws SQLException {
+                statements.incrementAndGet();
+                super.applyStatementSettings(statement);
+            }
+        });
     }
 }

@@ -137,7 +137,8 @@ class ProcessorPositionTest {
     }
 
     private StreamPosition positionOf(TrackingEventProcessor processor) {
-        return StreamPosition.of(() -> events, () -> processor, new JdbcStoredPositions(database.jdbc, () -> serializer));
+        return StreamPosition.of(() -> events, () -> processor,
+                                 new JdbcStoredPositions(database.jdbc, () -> serializer));
     }
 
     /** Publishes events and returns the position of the last. */
@@ -172,9 +173,10 @@ class ProcessorPositionTest {
                                       .tokenStore(tokenStore(node))
                                       .transactionManager(transactions)
                                       .trackingEventProcessorConfiguration(
-                                              TrackingEventProcessorConfiguration.forParallelProcessing(threads)
-                                                                                 .andInitialSegmentsCount(2)
-                                                                                 .andTokenClaimInterval(200, MILLISECONDS))
+                                              TrackingEventProcessorConfiguration
+                                                      .forParallelProcessing(threads)
+                                                      .andInitialSegmentsCount(2)
+                                                      .andTokenClaimInterval(200, MILLISECONDS))
                                       .build();
         started.add(processor);
         return processor;

@@ -140,7 +140,8 @@ class SavepointPerEventHandlerTest {
                         return result;
                     }
                     return Proxy.newProxyInstance(
-                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (c, call, callArgs) -> {
+                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (c, call, callArgs) -> {
                                 String name = call.getName().equals("rollback") && call.getParameterCount() == 1
                                               ? "rollback(Savepoint)" : call.getName();
                                 calls.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
