@@ -76,6 +76,10 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
             Map.entry("management.endpoint.health.group.liveness.include", "livenessState,ping"),
             Map.entry("server.shutdown", "graceful"),
+            // A burst of new connections waits in the kernel's accept queue for Tomcat to take it. With Tomcat's
+            // 100 the queue overflows at a few hundred clients connecting at once: the kernel drops their handshakes
+            // and they are answered seconds later, if at all, instead of with a quick 202 or 503.
+            Map.entry("server.tomcat.accept-count", "1024"),
             // Room for a long (and refused) id in the URL, so that Spring, not the server, answers it with a problem.
             Map.entry("server.max-http-request-header-size", "32KB"),
             // The command bus's own endpoints are for the peers, not part of the service's API.
