@@ -23,7 +23,13 @@ final class ProcessCpu {
         this.named = named;
     }
 
-    /** Milliseconds of CPU each has spent so far: the named processes, "PostgreSQL", and "machine" (all of it). */
+    /** What the hypervisor gave other guests while this machine had work: not in "machine", reported beside it. */
+    static final String STOLEN = "stolen by the hypervisor";
+
+    /**
+     * Milliseconds of CPU each has spent so far: the named processes, "PostgreSQL", "machine" (all of it), and
+     * {@link #STOLEN}.
+     */
     Map<String, Long> sample() {
         Map<String, Long> spent = new LinkedHashMap<>();
         named.forEach((name, pid) -> spent.put(name, millis(pid)));
@@ -40,6 +46,7 @@ final class ProcessCpu {
         }
         spent.put("PostgreSQL", postgres * 1000 / TICKS_PER_SECOND);
         spent.put("machine", Cpu.busyMillis());
+        spent.put(STOLEN, Cpu.stolenMillis());
         return spent;
     }
 
