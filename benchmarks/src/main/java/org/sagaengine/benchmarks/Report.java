@@ -70,7 +70,8 @@ final class Report {
         md.append("- Machine: ").append(results.machine()).append(".\n");
         md.append("- **Everything shares it**: the PostgreSQL servers, the services or the coordinator, and the load "
                           + "generator. CPU per order is the whole machine's busy time over the orders that ended, "
-                          + "load generator included.\n");
+                          + "load generator included; time the hypervisor of a virtual machine gave other guests "
+                          + "(steal) is not in it.\n");
         md.append("- Run on ").append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
                 results.at().atOffset(ZoneOffset.UTC).withNano(0))).append(" UTC; it took ")
           .append(results.took().toMinutes()).append(" min.\n");
