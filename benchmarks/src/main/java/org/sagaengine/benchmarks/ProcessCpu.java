@@ -9,10 +9,13 @@ import java.util.stream.Stream;
 
 /**
  * CPU time per process, from {@code /proc/<pid>/stat}: the named processes one by one, every PostgreSQL process
- * together, and the rest of the machine as "other". Read once before and once after a measurement; the difference
- * is what each spent.
+ * together, the whole machine as "machine", and the hypervisor's steal beside it. Read once before and once after a
+ * measurement; the difference is what each spent.
  */
 final class ProcessCpu {
+
+    /** What the hypervisor gave other guests while this machine had work: not in "machine", reported beside it. */
+    static final String STOLEN = "stolen by the hypervisor";
 
     private static final long TICKS_PER_SECOND = 100;
 
@@ -23,12 +26,9 @@ final class ProcessCpu {
         this.named = named;
     }
 
-    /** What the hypervisor gave other guests while this machine had work: not in "machine", reported beside it. */
-    static final String STOLEN = "stolen by the hypervisor";
-
     /**
-     * Milliseconds of CPU each has spent so far: the named processes, "PostgreSQL", "machine" (all of it), and
-     * {@link #STOLEN}.
+     * Milliseconds of CPU each has spent so far: the named processes, "PostgreSQL", "machine" (all of this machine's
+     * work), and {@link #STOLEN}.
      */
     Map<String, Long> sample() {
         Map<String, Long> spent = new LinkedHashMap<>();
