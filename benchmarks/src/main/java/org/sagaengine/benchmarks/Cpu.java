@@ -36,8 +36,8 @@ final class Cpu {
     static long busyMillis(String statLine) {
         String[] fields = fields(statLine);
         long busy = 0;
-        for (int i = 1; i < fields.length && i <= STEAL; i++) {
-            if (i != IDLE && i != IOWAIT && i != STEAL) {
+        for (int i = 1; i < fields.length && i < STEAL; i++) {
+            if (i != IDLE && i != IOWAIT) {
                 busy += Long.parseLong(fields[i]);
             }
         }
