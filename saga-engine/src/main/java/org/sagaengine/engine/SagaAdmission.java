@@ -31,15 +31,17 @@ import org.springframework.context.SmartLifecycle;
  * processor's lag is how long ago the stream ended where the processor reads now.</li>
  * <li>more than {@code max-running} of its sagas have started and not ended: its participants do not answer as fast
  * as sagas start.</li>
- * <li>with {@code target-latency} set (off by default): more of its sagas are in flight than complete within that
- * time at the rate they complete now (Little's law: in flight = rate x latency), and at least
- * {@link #MIN_IN_FLIGHT}. In flight counts the sagas that have started and not ended, and the ones this process
- * admitted within the processor's lag and one {@code sample-every} more, whose start it may not have read yet: a
- * backlog of accepted requests counts at once, not once the processor reaches it. The rate is that of the sagas this
- * process saw end over the last {@link #RATE_WINDOW}, so the limit follows the machine it runs on; a service run as
- * several instances, each with part of the processor's segments, should use {@code max-running} instead. A request
- * that finds the limit reached waits up to {@code queue-wait} (1 s by default) for a saga to end and make room,
- * looking again at each sample, and is refused only then: a burst is queued for a moment, overload is refused.</li>
+ * <li>more of its sagas are in flight than complete within {@code target-latency} (2 s by default; {@code 0s}
+ * switches this limit off) at the rate they complete now (Little's law: in flight = rate x latency), and at least
+ * {@code min-in-flight} (32 by default, so that an idle system takes a burst). In flight counts the sagas that have
+ * started and not ended, and the ones this process admitted within the processor's lag and one {@code sample-every}
+ * more, whose start it may not have read yet: a backlog of accepted requests counts at once, not once the processor
+ * reaches it. The rate is that of the sagas this process saw end over the last {@link #RATE_WINDOW}, so the limit
+ * follows the machine it runs on; a service run as several instances, each with part of the processor's segments,
+ * should switch it off and use {@code max-running} instead. A request that finds the limit reached waits up to
+ * {@code queue-wait} (1 s by default) for a saga to end and make room, looking again at each sample, and is refused
+ * only then: a burst is queued for a moment, overload is refused. This limit keeps the pipeline shallow under
+ * overload, where the lag alone lets hundreds of sagas in before it passes {@code max-lag}.</li>
  * </ul>
  * Configured under {@code sagaengine.admission}; {@code enabled: false} admits everything.
  */
@@ -47,8 +49,6 @@ public final class SagaAdmission implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SagaAdmission.class);
 
-    /** The fewest sagas in flight that {@code target-latency} limits a type to, so that an idle system starts. */
-    static final long MIN_IN_FLIGHT = 8;
     /** How far back the rate at which sagas end is measured. */
     static final Duration RATE_WINDOW = Duration.ofSeconds(10);
     /** How often, at most, refusals for too many sagas in flight are logged. */
@@ -72,19 +72,34 @@ public final class SagaAdmission implements SmartLifecycle {
 
     @ConfigurationProperties("sagaengine.admission")
     public record Limits(Boolean enabled, Duration maxLag, Long maxRunning, Duration sampleEvery,
-                         Duration targetLatency, Duration queueWait) {
+                         Duration targetLatency, Duration queueWait, Long minInFlight) {
         public Limits {
             enabled = enabled == null || enabled;
             maxLag = maxLag == null ? Duration.ofSeconds(5) : maxLag;
             maxRunning = maxRunning == null ? 2_000 : maxRunning;
             sampleEvery = sampleEvery == null ? Duration.ofMillis(200) : sampleEvery;
+            targetLatency = targetLatency == null ? Duration.ofSeconds(2) : targetLatency;
             queueWait = queueWait == null ? Duration.ofSeconds(1) : queueWait;
+            minInFlight = minInFlight == null ? 32 : minInFlight;
+            if (targetLatency.isNegative()) {
+                throw new IllegalArgumentException("sagaengine.admission.target-latency must be 0s (off) or more, not "
+                                                   + targetLatency);
+            }
+            if (minInFlight < 1) {
+                throw new IllegalArgumentException("sagaengine.admission.min-in-flight must be 1 or more, not "
+                                                   + minInFlight);
+            }
+        }
+
+        /** Whether the sagas in flight are limited to what ends within {@code target-latency}. */
+        boolean limitsInFlight() {
+            return !targetLatency.isZero();
         }
     }
 
     /**
      * What was last seen of a saga type: how far behind its processor reads, how many of its sagas run, and how many
-     * may be in flight ({@link Long#MAX_VALUE} without {@code target-latency}).
+     * may be in flight ({@link Long#MAX_VALUE} with {@code target-latency} off).
      */
     record Load(Duration lag, long running, long inFlightLimit) {
     }
@@ -130,7 +145,7 @@ public final class SagaAdmission implements SmartLifecycle {
             throw new Overloaded(load.running() + " " + sagaType + " sagas are running, the most allowed at once.",
                                  Duration.ofSeconds(1));
         }
-        if (limits.targetLatency() != null) {
+        if (limits.limitsInFlight()) {
             flights.get(sagaType).admitWithin(limits.queueWait(), () -> seen.get(sagaType), limits.sampleEvery(),
                                               limits.targetLatency(), sagaType);
         }
@@ -147,9 +162,10 @@ public final class SagaAdmission implements SmartLifecycle {
             long nanos = System.nanoTime();
             backlogs.forEach((type, backlog) -> now.put(type, new Load(
                     backlog.lag(nanos), running.apply(type).orElse(0),
-                    limits.targetLatency() == null ? Long.MAX_VALUE
-                    : flights.get(type).limit(nanos, ended.apply(type), limits.targetLatency(), limits.maxRunning()))));
-            if (limits.targetLatency() != null) {
+                    !limits.limitsInFlight() ? Long.MAX_VALUE
+                    : flights.get(type).limit(nanos, ended.apply(type), limits.targetLatency(), limits.minInFlight(),
+                                              limits.maxRunning()))));
+            if (limits.limitsInFlight()) {
                 now.forEach((type, load) -> flights.get(type).report(nanos, type, load.inFlightLimit()));
             }
             Map<String, Load> before = seen;
@@ -214,9 +230,9 @@ public final class SagaAdmission implements SmartLifecycle {
 
         /**
          * How many may be in flight at {@code nanos}: as many as end within the target latency at the rate they ended
-         * over the last {@link #RATE_WINDOW}, at least {@link #MIN_IN_FLIGHT} and at most {@code most}.
+         * over the last {@link #RATE_WINDOW}, at least {@code least} and at most {@code most}.
          */
-        synchronized long limit(long nanos, OptionalLong endedSoFar, Duration target, long most) {
+        synchronized long limit(long nanos, OptionalLong endedSoFar, Duration target, long least, long most) {
             if (endedSoFar.isEmpty()) {
                 return Long.MAX_VALUE;
             }
@@ -228,7 +244,7 @@ public final class SagaAdmission implements SmartLifecycle {
             double seconds = Math.max(1, nanos - first[0]) / 1e9;
             double perSecond = first == ends.peekLast() ? 0 : (endedSoFar.getAsLong() - first[1]) / seconds;
             long limit = (long) Math.ceil(perSecond * target.toNanos() / 1e9);
-            return Math.min(most, Math.max(MIN_IN_FLIGHT, limit));
+            return Math.min(most, Math.max(least, limit));
         }
 
         /**

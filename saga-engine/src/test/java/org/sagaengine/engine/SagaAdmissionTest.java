@@ -23,6 +23,8 @@ class SagaAdmissionTest {
     private static final long SECOND = 1_000_000_000L;
     /** How old the running count may be: admitted sagas that recent count as not yet started. */
     private static final Duration SAMPLED = Duration.ofSeconds(1);
+    /** The fewest sagas in flight these tests' limits allow: fewer than the default, to keep the counts short. */
+    private static final long LEAST = 8;
 
     private final MovableStream stream = new MovableStream();
     private long running;
@@ -55,7 +57,7 @@ class SagaAdmissionTest {
     @Test
     void newSagasAreRefusedWhileTheProcessorIsBehindAndAdmittedOnceItHasCaughtUp() throws InterruptedException {
         SagaAdmission admission = admission(
-                new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null, null));
+                new SagaAdmission.Limits(true, Duration.ofMillis(10), 100L, null, null, null, LEAST));
         stream.at(10, 10);
         admission.sample();
         stream.at(20, 10);
@@ -73,7 +75,7 @@ class SagaAdmissionTest {
 
     @Test
     void newSagasAreRefusedWhileTooManyRun() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null, null, null));
+        SagaAdmission admission = admission(new SagaAdmission.Limits(true, null, 100L, null, null, null, LEAST));
         stream.at(10, 10);
         running = 100;
         admission.sample();
@@ -86,7 +88,8 @@ class SagaAdmissionTest {
 
     @Test
     void disabledAdmissionAdmitsEverything() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(false, Duration.ZERO, 0L, null, null, null));
+        SagaAdmission admission = admission(
+                new SagaAdmission.Limits(false, Duration.ZERO, 0L, null, null, null, LEAST));
         running = 1_000;
         admission.sample();
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
@@ -94,7 +97,8 @@ class SagaAdmissionTest {
 
     @Test
     void aTypeNotYetSampledOrUnknownIsAdmitted() {
-        SagaAdmission admission = admission(new SagaAdmission.Limits(true, Duration.ZERO, 0L, null, null, null));
+        SagaAdmission admission = admission(
+                new SagaAdmission.Limits(true, Duration.ZERO, 0L, null, null, null, LEAST));
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatCode(() -> admission.admit("return")).doesNotThrowAnyException();
     }
@@ -103,20 +107,21 @@ class SagaAdmissionTest {
     void withATargetLatencyAsManyMayBeInFlightAsEndWithinItAtTheRateTheyEnd() {
         SagaAdmission.Flight flight = new SagaAdmission.Flight();
         Duration target = Duration.ofSeconds(2);
-        assertThat(flight.limit(0, OptionalLong.of(40), target, 2_000)).as("no rate yet")
-                                                                         .isEqualTo(SagaAdmission.MIN_IN_FLIGHT);
-        assertThat(flight.limit(5 * SECOND, OptionalLong.of(90), target, 2_000)).as("10 a second, for 2 s")
+        assertThat(flight.limit(0, OptionalLong.of(40), target, LEAST, 2_000)).as("no rate yet")
+                                                                         .isEqualTo(LEAST);
+        assertThat(flight.limit(5 * SECOND, OptionalLong.of(90), target, LEAST, 2_000)).as("10 a second, for 2 s")
                                                                                 .isEqualTo(20);
-        assertThat(flight.limit(10 * SECOND, OptionalLong.of(240), target, 2_000)).as("20 a second").isEqualTo(40);
-        assertThat(flight.limit(15 * SECOND, OptionalLong.of(240), target, 2_000)).as("15 a second over 10 s")
+        assertThat(flight.limit(10 * SECOND, OptionalLong.of(240), target, LEAST, 2_000)).as("20 a second")
+                                                                                       .isEqualTo(40);
+        assertThat(flight.limit(15 * SECOND, OptionalLong.of(240), target, LEAST, 2_000)).as("15 a second over 10 s")
                                                                                  .isEqualTo(30);
-        assertThat(flight.limit(30 * SECOND, OptionalLong.of(240), target, 2_000))
-                .as("none ended for 10 s").isEqualTo(SagaAdmission.MIN_IN_FLIGHT);
+        assertThat(flight.limit(30 * SECOND, OptionalLong.of(240), target, LEAST, 2_000))
+                .as("none ended for 10 s").isEqualTo(LEAST);
         SagaAdmission.Flight capped = new SagaAdmission.Flight();
-        capped.limit(0, OptionalLong.of(0), target, 25);
-        assertThat(capped.limit(10 * SECOND, OptionalLong.of(200), target, 25)).as("at most max-running")
+        capped.limit(0, OptionalLong.of(0), target, LEAST, 25);
+        assertThat(capped.limit(10 * SECOND, OptionalLong.of(200), target, LEAST, 25)).as("at most max-running")
                                                                                .isEqualTo(25);
-        assertThat(new SagaAdmission.Flight().limit(0, OptionalLong.empty(), target, 2_000))
+        assertThat(new SagaAdmission.Flight().limit(0, OptionalLong.empty(), target, LEAST, 2_000))
                 .as("where the sagas that end are not counted").isEqualTo(Long.MAX_VALUE);
     }
 
@@ -141,11 +146,11 @@ class SagaAdmissionTest {
     @Test
     void aTargetLatencyRefusesThroughAdmissionOnceEnoughAreInFlight() {
         SagaAdmission admission = new SagaAdmission(
-                new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), Duration.ZERO),
+                new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), Duration.ZERO, LEAST),
                 Map.of("order", stream),
                 type -> OptionalLong.of(running), type -> OptionalLong.of(0));
         stream.at(10, 10);
-        running = SagaAdmission.MIN_IN_FLIGHT - 2;
+        running = LEAST - 2;
         admission.sample();
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
         assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
@@ -169,7 +174,7 @@ class SagaAdmissionTest {
     void atTheInFlightLimitANewSagaWaitsForRoomAndIsAdmittedOnceASagaEnds() throws Exception {
         SagaAdmission admission = targetLatency(Duration.ofSeconds(10));
         stream.at(10, 10);
-        running = SagaAdmission.MIN_IN_FLIGHT;
+        running = LEAST;
         admission.sample();
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> admission.admit("order"));
         Thread.sleep(500);
@@ -178,7 +183,7 @@ class SagaAdmissionTest {
         Thread.sleep(200);
         assertThat(waiting).as("a sample that shows no room changes nothing").isNotDone();
 
-        running = SagaAdmission.MIN_IN_FLIGHT - 1;
+        running = LEAST - 1;
         admission.sample();
         assertThatCode(() -> waiting.get(5, TimeUnit.SECONDS)).as("admitted once one ended")
                                                              .doesNotThrowAnyException();
@@ -188,7 +193,7 @@ class SagaAdmissionTest {
     void aNewSagaThatFindsNoRoomWithinTheQueueWaitIsRefused() {
         SagaAdmission admission = targetLatency(Duration.ofMillis(400));
         stream.at(10, 10);
-        running = SagaAdmission.MIN_IN_FLIGHT;
+        running = LEAST;
         admission.sample();
         long from = System.nanoTime();
         assertThatThrownBy(() -> admission.admit("order")).isInstanceOf(SagaAdmission.Overloaded.class)
@@ -198,7 +203,8 @@ class SagaAdmissionTest {
     }
 
     private SagaAdmission targetLatency(Duration queueWait) {
-        return new SagaAdmission(new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), queueWait),
+        return new SagaAdmission(new SagaAdmission.Limits(true, null, null, null, Duration.ofSeconds(2), queueWait,
+                                                          LEAST),
                                  Map.of("order", stream), type -> OptionalLong.of(running),
                                  type -> OptionalLong.of(0));
     }
@@ -216,6 +222,56 @@ class SagaAdmissionTest {
         assertThat(new Binder(new MapConfigurationPropertySource(Map.of("sagaengine.admission.queue-wait", "250ms")))
                            .bind("sagaengine.admission", SagaAdmission.Limits.class).get().queueWait())
                 .isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void bothInFlightLimitsAreOnByDefaultAndZeroSwitchesThemOff() {
+        SagaAdmission.Limits defaults = new SagaAdmission.Limits(null, null, null, null, null, null, null);
+        assertThat(defaults.targetLatency()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.minInFlight()).isEqualTo(32);
+        assertThat(defaults.limitsInFlight()).isTrue();
+        SagaAdmission.Limits off = new Binder(new MapConfigurationPropertySource(Map.of(
+                "sagaengine.admission.target-latency", "0s", "sagaengine.admission.min-in-flight", "64")))
+                .bind("sagaengine.admission", SagaAdmission.Limits.class).get();
+        assertThat(off.limitsInFlight()).isFalse();
+        assertThat(off.minInFlight()).isEqualTo(64);
+        assertThatThrownBy(() -> new SagaAdmission.Limits(null, null, null, null, Duration.ofSeconds(-1), null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target-latency");
+        assertThatThrownBy(() -> new SagaAdmission.Limits(null, null, null, null, null, null, 0L))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min-in-flight");
+    }
+
+    @Test
+    void withTheDefaultsAnIdleSystemTakesABurstOfTheFewestInFlightAndQueuesTheNext() throws Exception {
+        SagaAdmission admission = new SagaAdmission(new SagaAdmission.Limits(null, null, null, null, null, null, null),
+                                                    Map.of("order", stream), type -> OptionalLong.of(running),
+                                                    type -> OptionalLong.of(0));
+        stream.at(10, 10);
+        admission.sample();
+        for (int i = 0; i < 32; i++) {
+            assertThatCode(() -> admission.admit("order")).as("the burst on an idle system").doesNotThrowAnyException();
+        }
+        running = 32;
+        admission.sample();
+        CompletableFuture<Void> next = CompletableFuture.runAsync(() -> admission.admit("order"));
+        Thread.sleep(300);
+        assertThat(next).as("the 33rd waits: all 32 run and none has ended, so the rate says nothing").isNotDone();
+        assertThatThrownBy(() -> next.get(5, TimeUnit.SECONDS)).as("refused once the queue wait is over")
+                .hasCauseInstanceOf(SagaAdmission.Overloaded.class)
+                .hasMessageContaining("32 order sagas are in flight");
+    }
+
+    @Test
+    void withTargetLatencyOffNothingButTheLagAndTheRunningCountRefuses() {
+        SagaAdmission admission = new SagaAdmission(
+                new SagaAdmission.Limits(null, null, null, null, Duration.ZERO, Duration.ZERO, 1L),
+                Map.of("order", stream), type -> OptionalLong.of(running), type -> OptionalLong.of(0));
+        stream.at(10, 10);
+        running = 500;
+        admission.sample();
+        for (int i = 0; i < 100; i++) {
+            assertThatCode(() -> admission.admit("order")).doesNotThrowAnyException();
+        }
     }
 
     private SagaAdmission admission(SagaAdmission.Limits limits) {
