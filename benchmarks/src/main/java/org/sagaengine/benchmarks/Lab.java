@@ -68,12 +68,16 @@ public final class Lab {
     record Outage(String approach, String paymentsSide, String inDoubtMeaning, double rate, int downAt, int upAt,
                   int sendingUntil, List<Timeline.Second> seconds) {
 
-        /** Seconds from the payments side's return to the first of three confirmed at 90% of the rate, no error. */
+        /**
+         * Seconds from the payments side's return to the first of three confirmed at 90% of the rate, with no error
+         * and nothing refused.
+         */
         Integer recoveredAfter() {
             for (int s = upAt; s + 2 < sendingUntil; s++) {
                 boolean keepingUp = true;
                 for (int t = s; t <= s + 2; t++) {
-                    keepingUp &= seconds.get(t).confirmed() >= 0.9 * rate && seconds.get(t).failed() == 0;
+                    keepingUp &= seconds.get(t).confirmed() >= 0.9 * rate && seconds.get(t).failed() == 0
+                                 && seconds.get(t).refused() == 0;
                 }
                 if (keepingUp) {
                     return s - upAt;
@@ -95,6 +99,11 @@ public final class Lab {
 
         long errors() {
             return seconds.stream().mapToLong(Timeline.Second::failed).sum();
+        }
+
+        /** Orders refused at admission: 503 with Retry-After, nothing stored. */
+        long refused() {
+            return seconds.stream().mapToLong(Timeline.Second::refused).sum();
         }
 
         long confirmedWhileDown() {

@@ -143,12 +143,14 @@ final class Report {
         for (Lab.Outage o : results.outages()) {
             md.append("\n### ").append(o.approach()).append("\n\n![").append(o.approach())
               .append(": each second of the outage](images/").append(outageImage(o)).append(")\n\n");
-            md.append("| second | sent | confirmed | rejected | errors | in doubt |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| second | sent | confirmed | rejected | errors | refused | in doubt |\n"
+                      + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (Timeline.Second s : o.seconds()) {
                 String mark = s.second() == o.downAt() ? " (down)" : s.second() == o.upAt() ? " (back)"
                         : s.second() == o.sendingUntil() ? " (no more sent)" : "";
-                md.append("| %d%s | %d | %d | %d | %d | %d |\n".formatted(s.second(), mark, s.sent(), s.confirmed(),
-                                                                          s.rejected(), s.failed(), s.inDoubt()));
+                md.append("| %d%s | %d | %d | %d | %d | %d | %d |\n".formatted(
+                        s.second(), mark, s.sent(), s.confirmed(), s.rejected(), s.failed(), s.refused(),
+                        s.inDoubt()));
             }
         }
 
@@ -217,8 +219,10 @@ final class Report {
         for (Lab.Outage o : results.outages()) {
             text.append("- **%s, payments side down %d s**: confirmed while it was down, %d; rejected in the whole "
                                 .formatted(capitalised(o.approach()), o.upAt() - o.downAt(), o.confirmedWhileDown())
-                                + "run, %d; errors seen by the client, %d; most in doubt at once, %d; ".formatted(
-                    o.rejected(), o.errors(), o.mostInDoubt())
+                                + "run, %d; errors seen by the client, %d; ".formatted(o.rejected(), o.errors())
+                                + (o.refused() == 0 ? "" : "refused at admission (503 with Retry-After, nothing "
+                                        + "stored), %d; ".formatted(o.refused()))
+                                + "most in doubt at once, %d; ".formatted(o.mostInDoubt())
                                 + (o.recoveredAfter() == null ? "it did not confirm at 90% of the rate again while "
                                         + "orders were sent"
                                    : "confirming at 90%% of the rate again %d s after the payments side was back"
@@ -254,11 +258,16 @@ final class Report {
             text.append(" The saga keeps each service's database its own, at %.0f times the CPU per order of one "
                                 .formatted(saga.get().cpuMillisPerOrder() / one.get().cpuMillisPerOrder())
                                 + "database on this machine (three services, their event processing and polling)");
-            sagaOutage.ifPresent(o -> text.append(o.errors() == 0
+            sagaOutage.ifPresent(o -> text.append(o.errors() > 0
+                    ? "; while payments was down the client saw %d errors".formatted(o.errors())
+                    : o.refused() == 0
                     ? "; while payments was down it went on taking orders with no error seen by the client, "
                             + "confirmed %d of them while down, and rejected %d in the whole run".formatted(
                                     o.confirmedWhileDown(), o.rejected())
-                    : "; while payments was down the client saw %d errors".formatted(o.errors())));
+                    : ("; while payments was down it took orders until as many were in flight as its admission "
+                            + "allows, then refused %d with 503 and Retry-After, nothing stored, and no error was "
+                            + "seen by the client; it confirmed %d while down, and rejected %d in the whole run")
+                            .formatted(o.refused(), o.confirmedWhileDown(), o.rejected())));
             text.append(". Its orders are visible as `PENDING` until they end, and every step needs an undo.");
         }
         return text.append("\n").toString();
@@ -341,6 +350,8 @@ final class Report {
         addLine(chart, "rejected", x, outage.seconds().stream().map(s -> (double) s.rejected()).toList(),
                 new Color(200, 120, 0));
         addLine(chart, "errors", x, outage.seconds().stream().map(s -> (double) s.failed()).toList(), Color.RED);
+        addLine(chart, "refused", x, outage.seconds().stream().map(s -> (double) s.refused()).toList(),
+                Color.MAGENTA);
         addLine(chart, "in doubt", x, outage.seconds().stream().map(s -> (double) s.inDoubt()).toList(), Color.BLUE);
         return chart;
     }

@@ -51,6 +51,11 @@ final class SagaApproach implements Approach {
         }
     }
 
+    /** Whether an order failed because order-saga refused it ({@link Refused}): nothing was stored for it. */
+    static boolean isRefusal(Throwable failure) {
+        return failure instanceof Refused || failure != null && failure.getCause() instanceof Refused;
+    }
+
     private final EmbeddedSystem system;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();

@@ -406,8 +406,7 @@ public final class Speed {
                 if (outcome.reason() != null && outcome.reason().contains("timeout")) {
                     timeouts.incrementAndGet();
                 }
-            } else if (failure instanceof SagaApproach.Refused
-                    || failure != null && failure.getCause() instanceof SagaApproach.Refused) {
+            } else if (SagaApproach.isRefusal(failure)) {
                 refused.incrementAndGet();
             }
         });
@@ -427,7 +426,8 @@ public final class Speed {
         next = from + result.sent();
         List<Second> perSecond = new ArrayList<>();
         for (Timeline.Second second : timeline.seconds()) {
-            perSecond.add(new Second(second.second(), second.sent(), second.ended(), second.failed()));
+            perSecond.add(new Second(second.second(), second.sent(), second.ended(),
+                                     second.refused() + second.failed()));
         }
         // The first seconds fill the pipeline; from the fifth on, completions should stay near the maximum.
         double lowest = perSecond.subList(Math.min(5, seconds), seconds).stream()

@@ -7,11 +7,12 @@ import java.util.function.LongSupplier;
 
 /**
  * What happened in each second of a run: orders sent, orders that ended confirmed, orders that ended rejected, errors
- * the client saw, and what was left in doubt at the end of the second.
+ * the client saw, what was left in doubt at the end of the second, and orders refused at admission (503 with
+ * Retry-After, nothing stored: not an error, but not taken either).
  */
 final class Timeline implements OpenLoop.Listener {
 
-    record Second(int second, long sent, long confirmed, long rejected, long failed, long inDoubt) {
+    record Second(int second, long sent, long confirmed, long rejected, long failed, long inDoubt, long refused) {
 
         long ended() {
             return confirmed + rejected;
@@ -24,6 +25,7 @@ final class Timeline implements OpenLoop.Listener {
     private final AtomicLongArray confirmed;
     private final AtomicLongArray rejected;
     private final AtomicLongArray failed;
+    private final AtomicLongArray refused;
     private final AtomicLongArray inDoubt;
     private final Thread sampler;
 
@@ -33,6 +35,7 @@ final class Timeline implements OpenLoop.Listener {
         this.confirmed = new AtomicLongArray(seconds);
         this.rejected = new AtomicLongArray(seconds);
         this.failed = new AtomicLongArray(seconds);
+        this.refused = new AtomicLongArray(seconds);
         this.inDoubt = new AtomicLongArray(seconds);
         this.sampler = new Thread(() -> {
             for (int s = 0; s < seconds; s++) {
@@ -60,7 +63,8 @@ final class Timeline implements OpenLoop.Listener {
 
     @Override
     public void ended(long nanos, Object outcome, Throwable failure) {
-        count(failure != null ? failed : "CONFIRMED".equals(outcome) ? confirmed : rejected, nanos);
+        count(SagaApproach.isRefusal(failure) ? refused : failure != null ? failed
+              : "CONFIRMED".equals(outcome) ? confirmed : rejected, nanos);
     }
 
     private void count(AtomicLongArray counters, long nanos) {
@@ -74,7 +78,8 @@ final class Timeline implements OpenLoop.Listener {
         sampler.join();
         List<Second> all = new ArrayList<>();
         for (int s = 0; s < seconds; s++) {
-            all.add(new Second(s, sent.get(s), confirmed.get(s), rejected.get(s), failed.get(s), inDoubt.get(s)));
+            all.add(new Second(s, sent.get(s), confirmed.get(s), rejected.get(s), failed.get(s), inDoubt.get(s),
+                               refused.get(s)));
         }
         return all;
     }
