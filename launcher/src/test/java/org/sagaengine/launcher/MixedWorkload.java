@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -246,7 +247,7 @@ final class MixedWorkload {
             }
             assertThat(response.retryAfter()).as("a refusal says when to come back").matches("[1-9][0-9]*");
             refusals.incrementAndGet();
-            Thread.sleep(Duration.ofSeconds(Long.parseLong(response.retryAfter())).toMillis());
+            TimeUnit.SECONDS.sleep(Long.parseLong(response.retryAfter()));
         }
     }
 
