@@ -107,20 +107,19 @@ class SagaAdmissionTest {
     void withATargetLatencyAsManyMayBeInFlightAsEndWithinItAtTheRateTheyEnd() {
         SagaAdmission.Flight flight = new SagaAdmission.Flight();
         Duration target = Duration.ofSeconds(2);
-        assertThat(flight.limit(0, OptionalLong.of(40), target, LEAST, 2_000)).as("no rate yet")
-                                                                         .isEqualTo(LEAST);
-        assertThat(flight.limit(5 * SECOND, OptionalLong.of(90), target, LEAST, 2_000)).as("10 a second, for 2 s")
-                                                                                .isEqualTo(20);
-        assertThat(flight.limit(10 * SECOND, OptionalLong.of(240), target, LEAST, 2_000)).as("20 a second")
-                                                                                       .isEqualTo(40);
-        assertThat(flight.limit(15 * SECOND, OptionalLong.of(240), target, LEAST, 2_000)).as("15 a second over 10 s")
-                                                                                 .isEqualTo(30);
+        assertThat(flight.limit(0, OptionalLong.of(40), target, LEAST, 2_000)).as("no rate yet").isEqualTo(LEAST);
+        assertThat(flight.limit(5 * SECOND, OptionalLong.of(90), target, LEAST, 2_000))
+                .as("10 a second, for 2 s").isEqualTo(20);
+        assertThat(flight.limit(10 * SECOND, OptionalLong.of(240), target, LEAST, 2_000))
+                .as("20 a second").isEqualTo(40);
+        assertThat(flight.limit(15 * SECOND, OptionalLong.of(240), target, LEAST, 2_000))
+                .as("15 a second over 10 s").isEqualTo(30);
         assertThat(flight.limit(30 * SECOND, OptionalLong.of(240), target, LEAST, 2_000))
                 .as("none ended for 10 s").isEqualTo(LEAST);
         SagaAdmission.Flight capped = new SagaAdmission.Flight();
         capped.limit(0, OptionalLong.of(0), target, LEAST, 25);
-        assertThat(capped.limit(10 * SECOND, OptionalLong.of(200), target, LEAST, 25)).as("at most max-running")
-                                                                               .isEqualTo(25);
+        assertThat(capped.limit(10 * SECOND, OptionalLong.of(200), target, LEAST, 25))
+                .as("at most max-running").isEqualTo(25);
         assertThat(new SagaAdmission.Flight().limit(0, OptionalLong.empty(), target, LEAST, 2_000))
                 .as("where the sagas that end are not counted").isEqualTo(Long.MAX_VALUE);
     }
@@ -225,7 +224,7 @@ class SagaAdmissionTest {
     }
 
     @Test
-    void bothInFlightLimitsAreOnByDefaultAndZeroSwitchesThemOff() {
+    void theInFlightLimitIsOnByDefaultAndZeroSwitchesItOff() {
         SagaAdmission.Limits defaults = new SagaAdmission.Limits(null, null, null, null, null, null, null);
         assertThat(defaults.targetLatency()).isEqualTo(Duration.ofSeconds(2));
         assertThat(defaults.minInFlight()).isEqualTo(32);
@@ -249,7 +248,8 @@ class SagaAdmissionTest {
         stream.at(10, 10);
         admission.sample();
         for (int i = 0; i < 32; i++) {
-            assertThatCode(() -> admission.admit("order")).as("the burst on an idle system").doesNotThrowAnyException();
+            assertThatCode(() -> admission.admit("order")).as("the burst on an idle system")
+                                                          .doesNotThrowAnyException();
         }
         running = 32;
         admission.sample();
