@@ -140,7 +140,8 @@ final class SpeedReport {
         md.append("\nPlace to terminal is by the system's clock, from the `OrderPlaced` event to the saga's end; the ")
           .append("client p99 counts from when the order was due, and decides whether a rate was kept up with (")
           .append("every order ended, none refused or failed, p99 within ").append(Speed.KEPT_P99_MILLIS)
-          .append(" ms).\n");
+          .append(" ms). The first rate not kept up with is tried once more, once per ladder, and both tries ")
+          .append("are listed; the plot draws the second.\n");
         Speed.Overload overload = run.overload();
         md.append("\n## Overload: ").append(rate(overload.offered())).append(" orders/s offered\n\n");
         md.append("![Overload](").append(OVERLOAD).append(")\n\n");
@@ -195,9 +196,10 @@ final class SpeedReport {
                                             .xAxisTitle("completed orders/s").yAxisTitle("ms (log scale)").build();
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        List<Double> x = run.ladder().stream().map(Speed.Point::completedPerSecond).toList();
-        line(chart, "p50", x, run.ladder().stream().map(p -> Math.max(0.1, p.p50())).toList(), new Color(0, 128, 0));
-        line(chart, "p99", x, run.ladder().stream().map(p -> Math.max(0.1, p.p99())).toList(), Color.RED);
+        List<Speed.Point> ladder = Ladder.lastTries(run.ladder());
+        List<Double> x = ladder.stream().map(Speed.Point::completedPerSecond).toList();
+        line(chart, "p50", x, ladder.stream().map(p -> Math.max(0.1, p.p50())).toList(), new Color(0, 128, 0));
+        line(chart, "p99", x, ladder.stream().map(p -> Math.max(0.1, p.p99())).toList(), Color.RED);
         return chart;
     }
 
