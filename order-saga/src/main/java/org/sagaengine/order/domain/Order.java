@@ -38,7 +38,7 @@ import org.sagaengine.order.api.ReturnRequested;
  * {@link RejectReturn}. No unit is returned twice: a return asks only for what earlier returns, pending or completed,
  * left.
  */
-@Aggregate
+@Aggregate(cache = "orderCache")
 public class Order {
 
     static final int MAX_LINES = 50;
