@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.observation.ObservationPredicate;
@@ -57,7 +58,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * <p>
  * Three things the Spring Cloud extension leaves to us: a {@link Registration} for this node whose URI is the one
  * the peers list for it; telling the router when this node is up; and a heartbeat, on which the router asks every
- * peer again which commands it handles, so that a peer that starts later (or restarts) is found.
+ * peer again which commands it handles, so that a peer that starts later (or restarts) is found. The heartbeat is
+ * quick while a peer is missing from the routing table and slow once the table has settled: each beat costs every
+ * node a request to each peer and a new table, and while nothing changes it finds nothing.
  */
 @AutoConfiguration(beforeName = "org.axonframework.extensions.springcloud.autoconfig.SpringCloudAutoConfiguration")
 @ConditionalOnProperty(name = "axon.distributed.enabled", havingValue = "true")
@@ -68,7 +71,10 @@ public class DistributedCommandConfiguration {
 
     /**
      * @param uri             how the peers reach this node: must equal its entry in the static discovery list
-     * @param heartbeat       how often the routing table is refreshed from the peers
+     * @param heartbeat       how often the routing table is refreshed from the peers while one of them is missing
+     *                        from it, or the last refresh changed it
+     * @param heartbeatWhenSettled how often it is refreshed once every peer is in it and the last refresh changed
+     *                        nothing; at least {@code heartbeat}
      * @param dispatchThreads how many commands this node may have in flight to its peers at once
      * @param connectTimeout  how long to wait for a connection to a peer
      * @param replyTimeout    how long to wait for a peer's reply to a command; a command that times out is retried
@@ -77,10 +83,15 @@ public class DistributedCommandConfiguration {
      *                        answer nobody when it is not set
      */
     @ConfigurationProperties("sagaengine.node")
-    public record NodeProperties(URI uri, Duration heartbeat, Integer dispatchThreads, Duration connectTimeout,
-                                 Duration replyTimeout, String secret) {
+    public record NodeProperties(URI uri, Duration heartbeat, Duration heartbeatWhenSettled, Integer dispatchThreads,
+                                 Duration connectTimeout, Duration replyTimeout, String secret) {
         public NodeProperties {
             heartbeat = heartbeat == null ? Duration.ofSeconds(2) : heartbeat;
+            heartbeatWhenSettled = heartbeatWhenSettled == null ? Duration.ofSeconds(30) : heartbeatWhenSettled;
+            if (heartbeatWhenSettled.compareTo(heartbeat) < 0) {
+                throw new IllegalArgumentException("sagaengine.node.heartbeat-when-settled (" + heartbeatWhenSettled
+                        + ") must not be shorter than sagaengine.node.heartbeat (" + heartbeat + ")");
+            }
             dispatchThreads = dispatchThreads == null ? 16 : dispatchThreads;
             connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
             replyTimeout = replyTimeout == null ? Duration.ofSeconds(10) : replyTimeout;
@@ -235,34 +246,64 @@ public class DistributedCommandConfiguration {
 
     @Bean
     RoutingAnnouncer routingAnnouncer(ApplicationEventPublisher publisher, Registration registration,
-                                      ScheduledExecutorService routingHeartbeat, NodeProperties node) {
-        return new RoutingAnnouncer(publisher, registration, routingHeartbeat, node.heartbeat());
+                                      ScheduledExecutorService routingHeartbeat, NodeProperties node,
+                                      CommandRoutingHealthIndicator routingTable) {
+        return new RoutingAnnouncer(publisher, registration, routingHeartbeat, node.heartbeat(),
+                                    node.heartbeatWhenSettled(), routingTable, System::nanoTime);
     }
 
+    /**
+     * Tells the router this node is up, then beats: every {@code heartbeat} while the routing table is unsettled,
+     * every {@code heartbeatWhenSettled} once it has settled. It looks at the table every {@code heartbeat}, so a peer
+     * that drops out of it is looked for again as quickly as before.
+     */
     static final class RoutingAnnouncer {
         private final ApplicationEventPublisher publisher;
         private final Registration registration;
         private final ScheduledExecutorService scheduler;
         private final Duration heartbeat;
+        private final long settledNanos;
+        private final CommandRoutingHealthIndicator routingTable;
+        private final LongSupplier nanoTime;
         private final AtomicLong beats = new AtomicLong();
+        private long lastBeat;
+        private boolean settled;
 
         RoutingAnnouncer(ApplicationEventPublisher publisher, Registration registration,
-                         ScheduledExecutorService scheduler, Duration heartbeat) {
+                         ScheduledExecutorService scheduler, Duration heartbeat, Duration heartbeatWhenSettled,
+                         CommandRoutingHealthIndicator routingTable, LongSupplier nanoTime) {
             this.publisher = publisher;
             this.registration = registration;
             this.scheduler = scheduler;
             this.heartbeat = heartbeat;
+            this.settledNanos = heartbeatWhenSettled.toNanos();
+            this.routingTable = routingTable;
+            this.nanoTime = nanoTime;
         }
 
         @EventListener(ApplicationReadyEvent.class)
         void announce() {
             publisher.publishEvent(new InstanceRegisteredEvent<>(this, registration));
             log.info("Command routing up for {} at {}", registration.getServiceId(), registration.getUri());
-            scheduler.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(),
+            lastBeat = nanoTime.getAsLong();
+            scheduler.scheduleWithFixedDelay(this::tick, heartbeat.toMillis(), heartbeat.toMillis(),
                                              TimeUnit.MILLISECONDS);
         }
 
-        private void beat() {
+        /** One look at the table, on the scheduler's single thread: a beat when one is due. */
+        void tick() {
+            boolean nowSettled = routingTable.settled();
+            if (nowSettled != settled) {
+                settled = nowSettled;
+                log.info(nowSettled ? "Command routing settled: every peer is routed; the peers are asked again every {}"
+                                    : "Command routing unsettled: the peers are asked again every {}",
+                         nowSettled ? Duration.ofNanos(settledNanos) : heartbeat);
+            }
+            long now = nanoTime.getAsLong();
+            if (nowSettled && now - lastBeat < settledNanos) {
+                return;
+            }
+            lastBeat = now;
             try {
                 publisher.publishEvent(new HeartbeatEvent(this, beats.incrementAndGet()));
             } catch (RuntimeException e) {
