@@ -55,7 +55,10 @@ public class CommandRoutingHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         Set<Member> members = routing.get().getMembers();
-        List<URI> known = members.stream().map(CommandRoutingHealthIndicator::endpoint).filter(Objects::nonNull).toList();
+        List<URI> known = members.stream()
+                                 .map(CommandRoutingHealthIndicator::endpoint)
+                                 .filter(Objects::nonNull)
+                                 .toList();
         List<String> unreachable = notRouted(known);
         builder.withDetail("members", members.stream().map(Member::name).sorted().toList());
         if (unreachable.isEmpty()) {

@@ -295,9 +295,12 @@ public class DistributedCommandConfiguration {
             boolean nowSettled = routingTable.settled();
             if (nowSettled != settled) {
                 settled = nowSettled;
-                log.info(nowSettled ? "Command routing settled: every peer is routed; the peers are asked again every {}"
-                                    : "Command routing unsettled: the peers are asked again every {}",
-                         nowSettled ? Duration.ofNanos(settledNanos) : heartbeat);
+                if (nowSettled) {
+                    log.info("Command routing settled: every peer is routed; the peers are asked again every {}",
+                             Duration.ofNanos(settledNanos));
+                } else {
+                    log.info("Command routing unsettled: the peers are asked again every {}", heartbeat);
+                }
             }
             long now = nanoTime.getAsLong();
             if (nowSettled && now - lastBeat < settledNanos) {
