@@ -22,7 +22,17 @@ log=$work/launcher.log
 env "$@" java -jar "$jar" --data-dir="$work/data" --postgres-port=64320 \
     --order-port=18081 --inventory-port=18082 --payment-port=18083 >"$log" 2>&1 &
 launcher=$!
-trap 'kill $launcher 2>/dev/null; wait $launcher 2>/dev/null; rm -rf "$work"' EXIT
+# Stopping the launcher stops the services and PostgreSQL; their data goes once the last of them has exited.
+stop() {
+    kill $launcher 2>/dev/null || true
+    wait $launcher 2>/dev/null || true
+    for _ in $(seq 1 30); do
+        pgrep -f -- "$work" >/dev/null || break
+        sleep 1
+    done
+    rm -rf "$work"
+}
+trap stop EXIT
 
 echo "Starting the system (log: $log)"
 for _ in $(seq 1 150); do
@@ -43,19 +53,21 @@ processes() {
     postmaster=$(pgrep -f "postgres -D $work" | head -1)
     echo "PostgreSQL $postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
 }
-# CPU ticks (user and system) of the given processes; one that has gone counts nothing.
+# CPU ticks (user and system) that one process has spent; nothing once it has gone.
 ticks() {
-    local total=0 pid
-    for pid in "$@"; do
-        [[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-    done
-    echo $total
+    awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
 declare -A before
-while read -r part pids; do before[$part]=$(ticks $pids); done < <(processes)
+while read -r _ pids; do
+    for pid in $pids; do before[$pid]=$(ticks "$pid"); done
+done < <(processes)
 sleep "$seconds"
 per_second=$(getconf CLK_TCK)
+# A process there at both ends counts what it spent in between; one started meanwhile (a new PostgreSQL backend)
+# counts all it spent; one that ended meanwhile is not counted.
 while read -r part pids; do
-    printf '%-18s %5d ms of CPU a second\n' "$part" $(( ($(ticks $pids) - ${before[$part]}) * 1000 / per_second / seconds ))
+    spent=0
+    for pid in $pids; do spent=$((spent + $(ticks "$pid") - ${before[$pid]:-0})); done
+    printf '%-18s %5d ms of CPU a second\n' "$part" $((spent * 1000 / per_second / seconds))
 done < <(processes)
