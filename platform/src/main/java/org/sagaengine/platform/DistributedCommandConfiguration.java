@@ -315,7 +315,7 @@ public class DistributedCommandConfiguration {
         }
     }
 
-    private record LocalRegistration(DefaultServiceInstance instance) implements Registration {
+    record LocalRegistration(DefaultServiceInstance instance) implements Registration {
         @Override
         public String getInstanceId() {
             return instance.getInstanceId();

@@ -19,6 +19,7 @@ import org.axonframework.commandhandling.distributed.commandfilter.CommandNameFi
 import org.axonframework.commandhandling.distributed.commandfilter.DenyAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sagaengine.platform.DistributedCommandConfiguration.LocalRegistration;
 import org.sagaengine.platform.DistributedCommandConfiguration.NodeProperties;
 import org.sagaengine.platform.DistributedCommandConfiguration.RoutingAnnouncer;
 import org.springframework.cloud.client.DefaultServiceInstance;
@@ -160,37 +161,6 @@ class RoutingHeartbeatTest {
     }
 
     private static Registration registration() {
-        DefaultServiceInstance self = instance("order-saga", ORDERS);
-        return new Registration() {
-            @Override
-            public String getServiceId() {
-                return self.getServiceId();
-            }
-
-            @Override
-            public String getHost() {
-                return self.getHost();
-            }
-
-            @Override
-            public int getPort() {
-                return self.getPort();
-            }
-
-            @Override
-            public boolean isSecure() {
-                return false;
-            }
-
-            @Override
-            public URI getUri() {
-                return self.getUri();
-            }
-
-            @Override
-            public Map<String, String> getMetadata() {
-                return Map.of();
-            }
-        };
+        return new LocalRegistration(instance("order-saga", ORDERS));
     }
 }
