@@ -119,6 +119,16 @@ final class SpeedReport {
             md.append("| **all** | ").append(run.sqlPerOrder().statements().isEmpty() ? "-"
                                                   : "%.1f".formatted(statements))
               .append(" | ").append("%.1f".formatted(transactions)).append(" |\n");
+            List<SqlCensus.Counted> heaviest = run.sqlPerOrder().heaviest();
+            if (heaviest != null && !heaviest.isEmpty()) {
+                md.append("\nThe statements run most often, as `pg_stat_statements` normalises them:\n\n")
+                  .append("| database | per order | statement |\n| --- | --- | --- |\n");
+                for (SqlCensus.Counted counted : heaviest) {
+                    md.append("| ").append(counted.database()).append(" | ")
+                      .append("%.1f".formatted(counted.calls())).append(" | `")
+                      .append(counted.statement().replace("|", "\\|").replace("`", "'")).append("` |\n");
+                }
+            }
         }
         if (run.idleCpuMillisPerSecond() != null) {
             md.append("\n## CPU spent idle, per second, before any order\n\n| process | ms |\n| --- | --- |\n");

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,20 @@ final class SqlCensus {
     static final Duration PUBLISHED_WITHIN = Duration.ofSeconds(11);
     private static final List<String> DATABASES = List.of("events", "orders", "inventory", "payments");
 
-    /** Per database, per order completed. */
-    record PerOrder(Map<String, Double> statements, Map<String, Double> transactions) {
+    /** How many statements the report lists one by one. */
+    private static final int HEAVIEST = 20;
+    /** How much of a statement's text the report keeps: enough to tell which it is. */
+    private static final int TEXT = 160;
+
+    /**
+     * Per database, per order completed, and the statements run most often ({@code heaviest}, most calls first;
+     * empty where statements are not counted, and absent from runs recorded before it was counted).
+     */
+    record PerOrder(Map<String, Double> statements, Map<String, Double> transactions, List<Counted> heaviest) {
+    }
+
+    /** One statement as {@code pg_stat_statements} normalises it: its database, calls per order, and its text. */
+    record Counted(String database, double calls, String statement) {
     }
 
     private final EmbeddedSystem system;
@@ -69,6 +82,7 @@ final class SqlCensus {
         double per = Math.max(1, orders);
         Map<String, Double> statementsPerOrder = new LinkedHashMap<>();
         Map<String, Double> transactionsPerOrder = new LinkedHashMap<>();
+        List<Counted> heaviest = new ArrayList<>();
         try (Connection db = system.connectAsSuperuser("postgres"); Statement sql = db.createStatement()) {
             transactions(sql).forEach((database, count) -> transactionsPerOrder.put(
                     database, (count - transactionsBefore.getOrDefault(database, 0L)) / per));
@@ -88,9 +102,20 @@ final class SqlCensus {
                         }
                     }
                 }
+                try (ResultSet rows = sql.executeQuery("""
+                        select d.datname, s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') from pg_stat_statements s
+                        join pg_database d on d.oid = s.dbid join pg_roles r on r.oid = s.userid
+                        where r.rolname <> current_user and d.datname = any(array['%s'])
+                        order by s.calls desc limit %d""".formatted(String.join("','", DATABASES), HEAVIEST))) {
+                    while (rows.next()) {
+                        String text = rows.getString(3);
+                        heaviest.add(new Counted(rows.getString(1), rows.getLong(2) / per,
+                                                 text.length() > TEXT ? text.substring(0, TEXT) + "..." : text));
+                    }
+                }
             }
         }
-        return new PerOrder(statementsPerOrder, transactionsPerOrder);
+        return new PerOrder(statementsPerOrder, transactionsPerOrder, heaviest);
     }
 
     private static Map<String, Long> transactions(Statement sql) throws SQLException {
