@@ -100,8 +100,9 @@ public class EventStoreConfiguration {
         return new TailingEventStorageEngine(
                 JdbcEventStorageEngine.builder()
                                       .connectionProvider(new SpringDataSourceConnectionProvider(dataSource))
-                                      .transactionManager(new SpringTransactionManager(
-                                              new DataSourceTransactionManager(dataSource)))
+                                      .transactionManager(new ReadsOutsideTransactions(
+                                              new SpringTransactionManager(
+                                                      new DataSourceTransactionManager(dataSource))))
                                       .persistenceExceptionResolver(duplicateKeys)
                                       .snapshotSerializer(serializer)
                                       .eventSerializer(eventSerializer)
