@@ -110,8 +110,8 @@ class SagaConfiguration {
     }
 
     @Bean
-    DeadlineManager deadlineManager(Scheduler deadlineScheduler, Configuration configuration, Serializer serializer,
-                                    TransactionManager transactionManager) {
+    DeadlineManager deadlineManager(Scheduler deadlineScheduler, DataSource dataSource, Configuration configuration,
+                                    Serializer serializer, TransactionManager transactionManager) {
         return new TolerantDeadlineManager(
                 DbSchedulerDeadlineManager.builder()
                                           .scheduler(deadlineScheduler)
@@ -120,7 +120,7 @@ class SagaConfiguration {
                                           .transactionManager(transactionManager)
                                           .startScheduler(true)
                                           .stopScheduler(false),
-                deadlineScheduler);
+                dataSource);
     }
 
     @Bean

@@ -77,7 +77,7 @@ class DeadlinesInTheSagaTransactionTest {
                                           .transactionManager(transactions)
                                           .startScheduler(false)
                                           .stopScheduler(false);
-        deadlines = new TolerantDeadlineManager(builder, scheduler);
+        deadlines = new TolerantDeadlineManager(builder, orders);
     }
 
     @Test
@@ -109,6 +109,23 @@ class DeadlinesInTheSagaTransactionTest {
             return null;
         });
         assertThat(deadlinesStored()).isEmpty();
+    }
+
+    @Test
+    void aDeadlineTheSchedulerIsExecutingIsNotCancelledAndTheCancellationDoesNotFailTheUnitOfWork() {
+        String firing = inUnitOfWork(false, () -> deadlines.schedule(inAMinute(), "step-deadline", null, SAGA));
+        String other = inUnitOfWork(false, () -> deadlines.schedule(inAMinute(), "step-deadline", null, SAGA));
+        // What db-scheduler does to a row as it starts to execute it.
+        jdbc.sql("update scheduled_tasks set picked = true, picked_by = 'this test', version = version + 1 "
+                 + "where task_instance = ?").param(firing).update();
+
+        inUnitOfWork(false, () -> {
+            deadlines.cancelSchedule("step-deadline", firing);
+            deadlines.cancelSchedule("step-deadline", "a deadline that has fired already");
+            deadlines.cancelSchedule("step-deadline", other);
+            return null;
+        });
+        assertThat(deadlinesStored()).as("the one being executed only").containsExactly(firing);
     }
 
     @Test
