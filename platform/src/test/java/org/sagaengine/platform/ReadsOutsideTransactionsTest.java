@@ -3,18 +3,10 @@ package org.sagaengine.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-
-import javax.sql.DataSource;
 
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
@@ -42,7 +34,7 @@ class ReadsOutsideTransactionsTest {
     @RegisterExtension
     static final EventsTestDatabase database = new EventsTestDatabase();
 
-    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private ConnectionCalls counted;
     private JdbcEventStorageEngine engine;
 
     @BeforeEach
@@ -50,13 +42,13 @@ class ReadsOutsideTransactionsTest {
         try (Connection db = database.dataSource().getConnection(); Statement sql = db.createStatement()) {
             sql.execute("truncate domainevententry restart identity");
         }
-        DataSource counted = counting(database.dataSource());
+        counted = new ConnectionCalls(database.dataSource());
         JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
         engine = new TailingEventStorageEngine(
                 JdbcEventStorageEngine.builder()
-                                      .connectionProvider(new SpringDataSourceConnectionProvider(counted))
+                                      .connectionProvider(new SpringDataSourceConnectionProvider(counted.dataSource()))
                                       .transactionManager(new ReadsOutsideTransactions(new SpringTransactionManager(
-                                              new DataSourceTransactionManager(counted))))
+                                              new DataSourceTransactionManager(counted.dataSource()))))
                                       .persistenceExceptionResolver(
                                               (PersistenceExceptionResolver) e -> e.getMessage() != null
                                                       && e.getMessage().contains("duplicate key"))
@@ -69,8 +61,8 @@ class ReadsOutsideTransactionsTest {
     @Test
     void anAppendCommitsOnceAndTheReadsAfterItCommitNothing() {
         append("order-1", 0, 7);
-        assertThat(calls("commit")).as("commits of the append").isEqualTo(1);
-        calls.clear();
+        assertThat(counted.calls("commit")).as("commits of the append").isEqualTo(1);
+        counted.reset();
 
         TrackingToken first = engine.readEvents(null, false).findFirst().orElseThrow().trackingToken();
         assertThat(engine.readEvents(first, true).map(ReadsOutsideTransactionsTest::payload).toList())
@@ -85,9 +77,9 @@ class ReadsOutsideTransactionsTest {
         assertThat(head.position()).as("the head's index").hasValue(7);
         assertThat(engine.createTailToken()).isNotNull();
 
-        assertThat(calls("setAutoCommit(false)")).as("transactions the reads began").isZero();
-        assertThat(calls("commit")).as("commits of the reads").isZero();
-        assertThat(calls("getConnection")).as("connections the reads took").isPositive();
+        assertThat(counted.calls("setAutoCommit(false)")).as("transactions the reads began").isZero();
+        assertThat(counted.calls("commit")).as("commits of the reads").isZero();
+        assertThat(counted.calls("getConnection")).as("connections the reads took").isPositive();
     }
 
     @Test
@@ -104,7 +96,7 @@ class ReadsOutsideTransactionsTest {
         assertThat(engine.readEvents(null, false).map(ReadsOutsideTransactionsTest::payload).toList())
                 .as("the first append only; of the failed appends, not even the events before the conflict")
                 .containsExactlyElementsOf(payloads("order-2", 0, 2));
-        assertThat(calls("rollback")).as("the failed appends rolled back").isEqualTo(2);
+        assertThat(counted.calls("rollback")).as("the failed appends rolled back").isEqualTo(2);
     }
 
     private void append(String aggregate, int from, int to) {
@@ -120,43 +112,5 @@ class ReadsOutsideTransactionsTest {
 
     private static String payload(TrackedEventMessage<?> event) {
         return (String) event.getPayload();
-    }
-
-    private int calls(String name) {
-        return calls.getOrDefault(name, new AtomicInteger()).get();
-    }
-
-    /** The database, counting the connections taken from it and the transaction calls made on them. */
-    private DataSource counting(DataSource dataSource) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    Object result = invoke(method, dataSource, args);
-                    if (!(result instanceof Connection connection)) {
-                        return result;
-                    }
-                    count("getConnection");
-                    return Proxy.newProxyInstance(
-                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                            (c, call, callArgs) -> {
-                                if (call.getName().equals("setAutoCommit")) {
-                                    count("setAutoCommit(" + callArgs[0] + ")");
-                                } else if (call.getName().equals("commit") || call.getName().equals("rollback")) {
-                                    count(call.getName());
-                                }
-                                return invoke(call, connection, callArgs);
-                            });
-                });
-    }
-
-    private void count(String name) {
-        calls.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-    }
-
-    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException failure) {
-            throw failure.getCause();
-        }
     }
 }

@@ -3,16 +3,7 @@ package org.sagaengine.platform.deadletter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.sql.DataSource;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.axonframework.eventhandling.EventHandler;
@@ -23,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sagaengine.platform.ConnectionCalls;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -40,8 +32,7 @@ class SavepointPerEventHandlerTest {
 
     static EmbeddedPostgres postgres;
 
-    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-    private DataSource counted;
+    private ConnectionCalls counted;
     private JdbcClient jdbc;
 
     @BeforeAll
@@ -58,8 +49,8 @@ class SavepointPerEventHandlerTest {
     void aProjectionsTable() {
         JdbcClient.create(postgres.getPostgresDatabase())
                   .sql("drop table if exists seen; create table seen (event varchar(16) primary key)").update();
-        counted = counting(postgres.getPostgresDatabase());
-        jdbc = JdbcClient.create(counted);
+        counted = new ConnectionCalls(postgres.getPostgresDatabase());
+        jdbc = JdbcClient.create(counted.dataSource());
     }
 
     /** A projection that writes a row for each event, and fails on a row it has already written. */
@@ -72,16 +63,16 @@ class SavepointPerEventHandlerTest {
 
     @Test
     void aFailedHandlerIsUndoneAloneAndItsSavepointsAreNotReleasedOneByOne() {
-        batch(new DataSourceTransactionManager(counted));
+        batch(new DataSourceTransactionManager(counted.dataSource()));
         assertThat(seen()).containsExactly("a", "b", "c", "dead letter of a");
-        assertThat(calls("setSavepoint")).as("savepoints").isEqualTo(4);
-        assertThat(calls("rollback(Savepoint)")).as("rollbacks to a savepoint").isEqualTo(1);
-        assertThat(calls("releaseSavepoint")).as("savepoints released").isZero();
+        assertThat(counted.calls("setSavepoint")).as("savepoints").isEqualTo(4);
+        assertThat(counted.calls("rollback(Savepoint)")).as("rollbacks to a savepoint").isEqualTo(1);
+        assertThat(counted.calls("releaseSavepoint")).as("savepoints released").isZero();
     }
 
     @Test
     void withAnotherTransactionManagerEachHandlerIsANestedTransaction() {
-        DataSourceTransactionManager jdbcTransactions = new DataSourceTransactionManager(counted);
+        DataSourceTransactionManager jdbcTransactions = new DataSourceTransactionManager(counted.dataSource());
         batch(new PlatformTransactionManager() {
             @Override
             public TransactionStatus getTransaction(TransactionDefinition definition) {
@@ -99,8 +90,8 @@ class SavepointPerEventHandlerTest {
             }
         });
         assertThat(seen()).containsExactly("a", "b", "c", "dead letter of a");
-        assertThat(calls("setSavepoint")).isEqualTo(4);
-        assertThat(calls("releaseSavepoint")).as("savepoints released, the one rolled back to as well").isEqualTo(4);
+        assertThat(counted.calls("setSavepoint")).isEqualTo(4);
+        assertThat(counted.calls("releaseSavepoint")).as("savepoints released, the one rolled back to as well").isEqualTo(4);
     }
 
     /** A batch of four events in one transaction, the third a duplicate, its failure recorded as a dead letter. */
@@ -125,36 +116,5 @@ class SavepointPerEventHandlerTest {
     private List<String> seen() {
         return JdbcClient.create(postgres.getPostgresDatabase()).sql("select event from seen order by event")
                          .query(String.class).list();
-    }
-
-    private int calls(String name) {
-        return calls.getOrDefault(name, new AtomicInteger()).get();
-    }
-
-    /** The database, counting the savepoint calls made on its connections. */
-    private DataSource counting(DataSource dataSource) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    Object result = invoke(method, dataSource, args);
-                    if (!(result instanceof Connection connection)) {
-                        return result;
-                    }
-                    return Proxy.newProxyInstance(
-                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                            (c, call, callArgs) -> {
-                                String name = call.getName().equals("rollback") && call.getParameterCount() == 1
-                                              ? "rollback(Savepoint)" : call.getName();
-                                calls.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-                                return invoke(call, connection, callArgs);
-                            });
-                });
-    }
-
-    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException failure) {
-            throw failure.getCause();
-        }
     }
 }
