@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * The event store reads without a transaction of their own and writes in one, on real PostgreSQL: every kind of read
- * the storage engine makes finds what was appended without a commit, and an append that fails part-way stores none
- * of its events.
+ * The event store reads without a transaction of its own and writes in one, on real PostgreSQL: every kind of read
+ * the storage engine makes finds what was appended and begins and commits no transaction, and an append that fails
+ * part-way stores none of its events.
  */
 class ReadsOutsideTransactionsTest {
 
@@ -85,7 +85,7 @@ class ReadsOutsideTransactionsTest {
     @Test
     void anAppendThatFailsPartWayStoresNoneOfItsEvents() {
         append("order-2", 0, 2);
-        assertThatThrownBy(() -> append("order-2", 1, 3)).as("the second and third events exist")
+        assertThatThrownBy(() -> append("order-2", 1, 3)).as("the second event exists")
                                                           .isInstanceOf(ConcurrencyException.class);
         assertThatThrownBy(() -> engine.appendEvents(List.of(
                 new GenericDomainEventMessage<>("Test", "order-3", 0, "order-3#0"),

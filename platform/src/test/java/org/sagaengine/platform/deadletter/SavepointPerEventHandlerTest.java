@@ -91,7 +91,8 @@ class SavepointPerEventHandlerTest {
         });
         assertThat(seen()).containsExactly("a", "b", "c", "dead letter of a");
         assertThat(counted.calls("setSavepoint")).isEqualTo(4);
-        assertThat(counted.calls("releaseSavepoint")).as("savepoints released, the one rolled back to as well").isEqualTo(4);
+        assertThat(counted.calls("releaseSavepoint")).as("savepoints released, the one rolled back to as well")
+                                                      .isEqualTo(4);
     }
 
     /** A batch of four events in one transaction, the third a duplicate, its failure recorded as a dead letter. */
