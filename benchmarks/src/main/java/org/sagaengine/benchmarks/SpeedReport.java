@@ -119,16 +119,7 @@ final class SpeedReport {
             md.append("| **all** | ").append(run.sqlPerOrder().statements().isEmpty() ? "-"
                                                   : "%.1f".formatted(statements))
               .append(" | ").append("%.1f".formatted(transactions)).append(" |\n");
-            List<SqlCensus.Counted> heaviest = run.sqlPerOrder().heaviest();
-            if (heaviest != null && !heaviest.isEmpty()) {
-                md.append("\nThe statements run most often, as `pg_stat_statements` normalises them:\n\n")
-                  .append("| database | per order | statement |\n| --- | --- | --- |\n");
-                for (SqlCensus.Counted counted : heaviest) {
-                    md.append("| ").append(counted.database()).append(" | ")
-                      .append("%.1f".formatted(counted.calls())).append(" | `")
-                      .append(counted.statement().replace("|", "\\|").replace("`", "'")).append("` |\n");
-                }
-            }
+            md.append(heaviest(run.sqlPerOrder().heaviest()));
         }
         if (run.idleCpuMillisPerSecond() != null) {
             md.append("\n## CPU spent idle, per second, before any order\n\n| process | ms |\n| --- | --- |\n");
@@ -179,6 +170,23 @@ final class SpeedReport {
     }
 
     /** Statements and transactions per order, all databases together. */
+    /**
+     * The statements run most often, a row each, in the order counted; nothing for a run recorded without them. A
+     * statement's text is code in a table cell: a {@code |} in it is escaped, a backquote becomes a quote.
+     */
+    static String heaviest(List<SqlCensus.Counted> heaviest) {
+        if (heaviest == null || heaviest.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\nThe statements run most often, as `pg_stat_statements` normalises them:")
+                .append("\n\n| database | per order | statement |\n| --- | --- | --- |\n");
+        for (SqlCensus.Counted counted : heaviest) {
+            md.append("| ").append(counted.database()).append(" | ").append("%.1f".formatted(counted.calls()))
+              .append(" | `").append(counted.statement().replace("|", "\\|").replace("`", "'")).append("` |\n");
+        }
+        return md.toString();
+    }
+
     private static String sql(Speed.Run run) {
         if (run.sqlPerOrder() == null) {
             return "not counted by this run";
