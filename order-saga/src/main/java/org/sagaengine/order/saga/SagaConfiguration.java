@@ -17,9 +17,6 @@ import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
-import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
-import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
-import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
 import org.sagaengine.engine.FailureClassifier;
 import org.sagaengine.engine.HeldDeadlineTask;
@@ -79,11 +76,6 @@ class SagaConfiguration {
                 return CommandGatewayConfiguration.reason(failure);
             }
         };
-    }
-
-    @Bean
-    SagaSqlSchema sagaSqlSchema() {
-        return new PostgresSagaSqlSchema(new SagaSchema());
     }
 
     @Bean(destroyMethod = "stop")
