@@ -19,9 +19,9 @@ import org.axonframework.serialization.SimpleSerializedObject;
 
 /**
  * Axon's JDBC saga store, except that it loads a saga with one query instead of two: its state and its association
- * values, joined. Axon reads the state, then the associations in a second round trip, each time a saga handles an
- * event or a deadline; here one statement reads both, from one snapshot of the database. Everything else (finding
- * sagas by an association, inserting, updating and deleting them) is Axon's own.
+ * values, joined. Axon reads the state, then the associations in a second round trip, each time a batch of events or
+ * a deadline reaches the saga; here one statement reads both, from one snapshot of the database. Everything else
+ * (finding sagas by an association, inserting, updating and deleting them) is Axon's own.
  * <p>
  * Like Axon's, a saga's associations are those of its type: a row of another type for the same id is not one of them.
  */
@@ -45,7 +45,9 @@ public final class OneReadSagaStore extends JdbcSagaStore {
                     + " where s." + schema.sagaIdColumn() + " = ?";
     }
 
-    /** A saga store on these connections, with the tables {@code schema} names, storing sagas with {@code serializer}. */
+    /**
+     * A saga store on these connections, in the tables {@code schema} names, storing sagas with {@code serializer}.
+     */
     public static OneReadSagaStore of(ConnectionProvider connections, SagaSchema schema, Serializer serializer) {
         return new OneReadSagaStore(JdbcSagaStore.builder()
                                                  .connectionProvider(connections)
