@@ -2,6 +2,7 @@ package org.sagaengine.platform;
 
 import java.util.List;
 
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 
 /**
@@ -17,5 +18,14 @@ final class ListeningEventStore extends EmbeddedEventStore {
     /** Reads new events now, if the store is waiting for them; returns at once. */
     void appendedElsewhere() {
         afterCommit(List.of());
+    }
+
+    /** After this process appended events, or heard that another did: the tail's next read must query. */
+    @Override
+    protected void afterCommit(List<? extends EventMessage<?>> events) {
+        if (storageEngine() instanceof TailingEventStorageEngine tail) {
+            tail.heardOfAppends();
+        }
+        super.afterCommit(events);
     }
 }

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * The tail read for the embedded store's processors ends at the first short batch, and no event is missed for it:
- * not across batches, not behind a gap that a rolled-back append leaves in the global index.
+ * The tail read for the embedded store's processors ends at the first short batch, and the read right after it asks
+ * nothing unless an append was heard of; no event is missed for it: not across batches, not behind a gap that a
+ * rolled-back append leaves in the global index, not when a notification is lost.
  */
 class TailingEventStorageEngineTest {
 
@@ -79,7 +80,8 @@ class TailingEventStorageEngineTest {
         fetches.set(0);
         assertThat(engine.readEvents(tail.get(tail.size() - 1).trackingToken(), true).toList())
                 .as("the store's next read, from the last event read").isEmpty();
-        assertThat(fetches.get()).isEqualTo(1);
+        assertThat(fetches.get()).as("with no append heard of since, it has nothing to find and asks nothing")
+                                 .isZero();
 
         // A stream of a processor's own (a replay, or one far behind) reads as Axon reads: until a fetch is empty.
         fetches.set(0);
@@ -89,23 +91,69 @@ class TailingEventStorageEngineTest {
     }
 
     @Test
+    void onlyTheReadRightAfterAShortBatchIsSkippedAndOnlyIfNoAppendWasHeardOf() {
+        TrackingToken end = tailEnd();
+
+        // An append this process makes, or hears of, before the store reads again: the read queries and finds it.
+        append("order-5", 1);
+        engine.heardOfAppends();
+        fetches.set(0);
+        List<? extends TrackedEventMessage<?>> read = engine.readEvents(end, true).toList();
+        assertThat(read).extracting(TailingEventStorageEngineTest::payload).containsExactly("order-5#0");
+        assertThat(fetches.get()).isEqualTo(1);
+
+        // An append whose notification was lost: the read right after the short batch misses it...
+        end = read.get(0).trackingToken();
+        append("order-6", 1);
+        assertThat(readTail(end)).isEmpty();
+        // ...and the store's next read, at its poll, finds it.
+        fetches.set(0);
+        assertThat(readTail(end)).containsExactly("order-6#0");
+        assertThat(fetches.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aShortBatchWithAGapOfItsOwnIsNotTakenForTheEnd() throws Exception {
+        append("order-7", 1);
+        TrackingToken first = engine.readEvents(null, false).findFirst().orElseThrow().trackingToken();
+        // Sequence numbers 2 and 3 roll back: the window after the first event (2 to 6) holds only 3 events.
+        rollBackAppends(2);
+        append("order-8", 6);
+
+        List<? extends TrackedEventMessage<?>> tail = engine.readEvents(first, true).toList();
+        assertThat(tail).extracting(TailingEventStorageEngineTest::payload)
+                        .containsExactly("order-8#0", "order-8#1", "order-8#2");
+        assertThat(readTail(tail.get(tail.size() - 1).trackingToken()))
+                .as("the events past the window, heard of before the short batch was fetched")
+                .containsExactly("order-8#3", "order-8#4", "order-8#5");
+    }
+
+    @Test
+    void theListeningStoreTellsTheTailOfAppendsItMakesAndHearsOf() {
+        ListeningEventStore store = new ListeningEventStore(EmbeddedEventStore.builder().storageEngine(engine));
+        try {
+            TrackingToken end = tailEnd();
+            store.publish(new GenericDomainEventMessage<>("Test", "order-9", 0, "order-9#0"));
+            List<? extends TrackedEventMessage<?>> read = engine.readEvents(end, true).toList();
+            assertThat(read).extracting(TailingEventStorageEngineTest::payload).as("an append of this process")
+                            .containsExactly("order-9#0");
+
+            append("order-10", 1);
+            store.appendedElsewhere();
+            assertThat(readTail(read.get(0).trackingToken())).as("an append heard of")
+                                                              .containsExactly("order-10#0");
+        } finally {
+            store.shutDown();
+        }
+    }
+
+    @Test
     void theEmbeddedStoreMissesNoEventAcrossShortBatchesAndGaps() throws Exception {
         EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).fetchDelay(100).build();
         try (TrackingEventStream stream = store.openStream(null)) {
             append("order-2", 3);
             // An append that rolls back leaves a gap in the global index: the batch that spans it comes back short.
-            try (Connection appending = database.dataSource().getConnection();
-                 Statement sql = appending.createStatement()) {
-                appending.setAutoCommit(false);
-                for (int i = 0; i < BATCH - 2; i++) {
-                    sql.executeUpdate("""
-                            insert into domainevententry (aggregateidentifier, sequencenumber, type, eventidentifier,
-                                                          payload, payloadtype, timestamp)
-                            values ('rolled-back', %d, 'Test', gen_random_uuid()::text, '\\x7b7d', 'java.lang.String',
-                                    '2026-11-29T10:00:00Z')""".formatted(i));
-                }
-                appending.rollback();
-            }
+            rollBackAppends(BATCH - 2);
             for (int i = 0; i < 4; i++) {
                 append("order-3-" + i, 2);
             }
@@ -120,6 +168,35 @@ class TailingEventStorageEngineTest {
             assertThat(stream.hasNextAvailable(300, TimeUnit.MILLISECONDS)).as("nothing more").isFalse();
         } finally {
             store.shutDown();
+        }
+    }
+
+    /** The token at which a tail read from an event's token ends, with a short batch and no gap in it. */
+    private TrackingToken tailEnd() {
+        append("order-4", 2);
+        TrackingToken first = engine.readEvents(null, false).findFirst().orElseThrow().trackingToken();
+        List<? extends TrackedEventMessage<?>> tail = engine.readEvents(first, true).toList();
+        assertThat(tail).extracting(TailingEventStorageEngineTest::payload).containsExactly("order-4#1");
+        return tail.get(0).trackingToken();
+    }
+
+    private List<String> readTail(TrackingToken from) {
+        return engine.readEvents(from, true).map(TailingEventStorageEngineTest::payload).toList();
+    }
+
+    /** Appends that roll back, leaving as many sequence numbers of the global index unused. */
+    private static void rollBackAppends(int events) throws Exception {
+        try (Connection appending = database.dataSource().getConnection();
+             Statement sql = appending.createStatement()) {
+            appending.setAutoCommit(false);
+            for (int i = 0; i < events; i++) {
+                sql.executeUpdate("""
+                        insert into domainevententry (aggregateidentifier, sequencenumber, type, eventidentifier,
+                                                      payload, payloadtype, timestamp)
+                        values ('rolled-back', %d, 'Test', gen_random_uuid()::text, '\\x7b7d', 'java.lang.String',
+                                '2026-11-29T10:00:00Z')""".formatted(i));
+            }
+            appending.rollback();
         }
     }
 
