@@ -29,11 +29,12 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
  * cut short by a gap is followed by that fetch, which starts after the last event read.
  * <p>
  * That fetch finds nothing unless events were appended meanwhile, and an empty fetch costs the gap check's query
- * too. So the read right after a tail read that ended at a short batch, from where it ended, runs no query at all if
- * the store has heard of no append since that batch was fetched ({@link #heardOfAppends()}: an append of this
- * process, or one the {@link EventAppendListener} heard of). It is the only read skipped: the read after it, at the
- * store's next poll, queries again. So an append whose notification was lost is read at that poll, as before, and
- * one heard of while the store was reading wakes a read that queries.
+ * too. So the read right after a tail read that ended at a short batch with no gap of its own ({@link
+ * #endsTheStore}), from where it ended, runs no query at all if the store has heard of no append since that batch
+ * was fetched ({@link #heardOfAppends()}: an append of this process, or one the {@link EventAppendListener} heard
+ * of, which PostgreSQL delivers only once the append is visible to new snapshots). It is the only read skipped: the
+ * read after it, at the store's next poll, queries again. So an append whose notification was lost is read at that
+ * poll, as before, and one heard of while the store was reading wakes a read that queries.
  * <p>
  * Only the reads that may block are the tail's: Axon's embedded store asks for those alone, from its one producer
  * thread. A processor that reads history on a stream of its own (a replay, one far behind) reads as Axon reads, to
