@@ -124,7 +124,7 @@ class TailingEventStorageEngineTest {
         assertThat(tail).extracting(TailingEventStorageEngineTest::payload)
                         .containsExactly("order-8#0", "order-8#1", "order-8#2");
         assertThat(readTail(tail.get(tail.size() - 1).trackingToken()))
-                .as("the events past the window, heard of before the short batch was fetched")
+                .as("the events past the window, with no append heard of since")
                 .containsExactly("order-8#3", "order-8#4", "order-8#5");
     }
 
