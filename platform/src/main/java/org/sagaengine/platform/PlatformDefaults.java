@@ -64,7 +64,8 @@ public class PlatformDefaults implements EnvironmentPostProcessor {
             // a handler: a saga's steps have deadlines of their own.
             Map.entry("axon.timeout.enabled", "false"),
             // Spring Security observes each of its filters on every request, as timers and spans nothing here reads:
-            // a few per cent of all CPU under load. The HTTP requests themselves are still timed.
+            // a few per cent of all CPU under load. The HTTP requests themselves are still timed. With this false,
+            // SecurityConfiguration has Spring Security leave its filters unwrapped as well.
             Map.entry("management.observations.enable.spring.security", "false"),
             // Anonymous callers see whether a service is up; the components and their details are for the admin.
             Map.entry("management.endpoint.health.show-details", "when-authorized"),

@@ -32,4 +32,9 @@ final class EventsTestDatabase implements BeforeAllCallback, AfterAllCallback {
     DataSource dataSource() {
         return postgres.getPostgresDatabase();
     }
+
+    /** The events database's JDBC URL, for the user {@code postgres}. */
+    String url() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
 }
