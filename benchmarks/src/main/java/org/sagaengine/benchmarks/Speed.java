@@ -47,7 +47,9 @@ import org.sagaengine.launcher.EmbeddedSystem;
  * Usage: {@code Speed <repository root> [--quick | --tiny] [--durable] [--axon-server] [--history sagas]
  * [--label text] [--service-arg=--name=value]... [--keep] [--report-only]}. With {@code --axon-server} the services
  * run distributed on an Axon Server started from {@code AXONSERVER_JAR}. A run works in a temporary directory and
- * leaves only the logs there ({@link WorkDirectory}) unless {@code --keep} keeps the databases too.
+ * leaves only the logs there ({@link WorkDirectory}) unless {@code --keep} keeps the databases too. The page it
+ * writes is about the run it measured; with {@code --report-only} it is about the latest recorded run, or with
+ * {@code --label} too, the last one recorded under that label.
  */
 public final class Speed {
 
@@ -165,9 +167,9 @@ public final class Speed {
         if (history.isPresent()) {
             settings = settings.withHistory(Long.parseLong(history.get().replace("_", "")));
         }
-        String label = flags.stream().filter(f -> f.startsWith("--label")).findFirst()
-                            .map(f -> f.substring("--label".length()).replaceFirst("^[= ]", "").trim())
-                            .orElse("current");
+        Optional<String> labelled = flags.stream().filter(f -> f.startsWith("--label")).findFirst()
+                                         .map(f -> f.substring("--label".length()).replaceFirst("^[= ]", "").trim());
+        String label = labelled.orElse("current");
         List<String> serviceArguments = flags.stream().filter(f -> f.startsWith("--service-arg="))
                                              .map(f -> f.substring("--service-arg=".length())).toList();
         boolean durable = flags.contains("--durable");
@@ -221,9 +223,16 @@ public final class Speed {
         if (recorded.isEmpty()) {
             throw new IllegalStateException("No run recorded in " + runs);
         }
-        Run latest = recorded.stream().max((a, b) -> a.at().compareTo(b.at())).orElseThrow();
-        SpeedReport.write(latest, recorded, docs);
-        System.out.println(SpeedReport.headline(latest));
+        // The page is about the run just measured, or the latest recorded; with --report-only and --label, about the
+        // last run recorded under that label.
+        Run shown = flags.contains("--report-only") && labelled.isPresent()
+                    ? recorded.stream().filter(run -> run.label().equals(label))
+                              .max((a, b) -> a.at().compareTo(b.at()))
+                              .orElseThrow(() -> new IllegalArgumentException(
+                                      "No run in " + runs + " is labelled \"" + label + "\""))
+                    : recorded.stream().max((a, b) -> a.at().compareTo(b.at())).orElseThrow();
+        SpeedReport.write(shown, recorded, docs);
+        System.out.println(SpeedReport.headline(shown));
         System.out.println("[speed] wrote " + docs.resolve("performance-run.md"));
     }
 
