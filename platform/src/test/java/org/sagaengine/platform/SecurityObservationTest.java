@@ -6,13 +6,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.config.ObjectPostProcessor;
@@ -21,9 +20,10 @@ import org.springframework.security.web.FilterChainProxy.FilterChainDecorator;
 import org.springframework.security.web.ObservationFilterChainDecorator;
 
 /**
- * With Spring Security's observations off, as the platform's defaults have them, a service's filter chain is not
- * wrapped in Spring Security's observing decorator, and its requests are still answered and timed; with them on, it
- * is wrapped, as Spring Security does by default. A service is started on real PostgreSQL and a real port each time.
+ * With Spring Security's observations off, as the platform's defaults have them, Spring Security decides not to wrap a
+ * service's filters in its observing decorator, and the service's requests are still answered through the chain and
+ * timed; with them on, it decides to wrap them, as it does by default. A service is started on real PostgreSQL and a
+ * real port each time.
  */
 class SecurityObservationTest {
 
@@ -62,8 +62,8 @@ class SecurityObservationTest {
     /**
      * What Spring Security makes of its plain decorator when it builds the filter chain: the same post-processor, asked
      * once the service has started. The filter chain of this test's small service comes out unwrapped whatever the
-     * settings, for a reason not looked into; the services' chains are wrapped (their profiles show the decorator on
-     * every request), so the decision itself is what is checked.
+     * settings, for a reason not looked into, where the services' chains were wrapped before these settings (their
+     * profiles showed the decorator on every request) and are not with them; so the decision itself is checked.
      */
     @SuppressWarnings("unchecked")
     private static FilterChainDecorator decorator(ConfigurableApplicationContext service) {
@@ -73,8 +73,7 @@ class SecurityObservationTest {
     }
 
     private static ConfigurableApplicationContext start(String... arguments) {
-        SpringApplication application = new SpringApplicationBuilder(AService.class).build();
-        String[] common = {
+        return TestService.start(AService.class, List.of(
                 "--spring.application.name=a-service",
                 "--server.port=0",
                 "--server.address=127.0.0.1",
@@ -83,10 +82,6 @@ class SecurityObservationTest {
                 "--spring.flyway.default-schema=service",
                 "--sagaengine.events.datasource.url=" + database.url(),
                 "--sagaengine.node.uri=http://127.0.0.1:1",
-                "--sagaengine.node.secret=test"};
-        String[] all = new String[common.length + arguments.length];
-        System.arraycopy(common, 0, all, 0, common.length);
-        System.arraycopy(arguments, 0, all, common.length, arguments.length);
-        return application.run(all);
+                "--sagaengine.node.secret=test"), arguments);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.axonframework.actuator.axonserver.AxonServerHealthIndicator;
@@ -21,9 +22,7 @@ import org.axonframework.queryhandling.QueryBus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -99,18 +98,13 @@ class TopologySwitchTest {
     }
 
     private static ConfigurableApplicationContext start(String... arguments) {
-        SpringApplication application = new SpringApplicationBuilder(AService.class).build();
-        String[] common = {
+        return TestService.start(AService.class, List.of(
                 "--spring.application.name=a-service",
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--spring.datasource.url=" + url("own"),
                 "--spring.datasource.username=postgres",
-                "--sagaengine.node.secret=test"};
-        String[] all = new String[common.length + arguments.length];
-        System.arraycopy(common, 0, all, 0, common.length);
-        System.arraycopy(arguments, 0, all, common.length, arguments.length);
-        return application.run(all);
+                "--sagaengine.node.secret=test"), arguments);
     }
 
     private static String url(String database) {
